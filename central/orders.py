@@ -1,0 +1,570 @@
+"""Orders: creation with atomic stock reservation, the pickup workflow, and order documents."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from central import schema
+from central.auth import Principal
+from central.db import Tx
+from central.models import OrderCreate, PickupEventIn
+from central.passes import public_key_map, sign_pass
+from central.problems import Problem
+from retail_rules.money import allocate
+from retail_rules.pickup import InvalidTransition, PickupEvent, PickupState, next_state
+from retail_rules.pickup_pass import InvalidPass, verify_pass
+
+HOLD_DAYS = 7
+READY_BY_HOURS = 2
+PICKUP_KINDS = ("bopis", "curbside")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who performs an action: a device, and for associate actions the associate."""
+
+    device_id: str
+    device_role: str
+    location_id: str
+    associate_id: str | None
+    associate_role: str | None
+
+    @classmethod
+    def of(cls, principal: Principal) -> Actor:
+        return cls(
+            principal.device_id,
+            principal.device_role,
+            principal.location_id,
+            principal.associate_id,
+            principal.associate_role,
+        )
+
+
+def pickup_code_hash(order_id: str, code: str) -> str:
+    return hashlib.sha256(f"{order_id}:{code}".encode()).hexdigest()
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _stock_row_version(tx: Tx, keys: list[tuple[str, str]], first_version: int) -> None:
+    now_iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    for offset, (sku, location_id) in enumerate(keys):
+        tx.conn.execute(
+            update(schema.stock)
+            .where(schema.stock.c.sku == sku, schema.stock.c.location_id == location_id)
+            .values(version=first_version + offset, updated_at=now_iso)
+        )
+        tx.poke(f"stock:{location_id}", first_version + offset)
+
+
+def change_stock(tx: Tx, deltas: dict[tuple[str, str], tuple[int, int]]) -> list[tuple[str, str]]:
+    """Apply (on_hand delta, reserved delta) per (sku, location) in the fixed lock order.
+
+    Every change is a conditional update: a decrement that would make availability
+    negative changes no row, and the caller learns which keys were short.
+    Returns the keys that could not be applied (nothing is applied for them).
+    """
+    short: list[tuple[str, str]] = []
+    c = schema.stock.c
+    for sku, location_id in sorted(deltas):
+        d_on_hand, d_reserved = deltas[(sku, location_id)]
+        where = [c.sku == sku, c.location_id == location_id]
+        # available after = (on_hand + d_on_hand) - (reserved + d_reserved) >= 0
+        if d_on_hand - d_reserved < 0:
+            where.append(c.on_hand - c.reserved >= d_reserved - d_on_hand)
+        if d_reserved < 0:
+            where.append(c.reserved >= -d_reserved)
+        result = tx.conn.execute(
+            update(schema.stock)
+            .where(and_(*where))
+            .values(on_hand=c.on_hand + d_on_hand, reserved=c.reserved + d_reserved)
+        )
+        if result.rowcount == 1:
+            continue
+        if d_on_hand > 0 and d_reserved == 0:
+            exists = tx.conn.execute(select(c.sku).where(*where[:2])).first()
+            if exists is None:
+                tx.conn.execute(
+                    insert(schema.stock).values(
+                        sku=sku,
+                        location_id=location_id,
+                        on_hand=d_on_hand,
+                        reserved=0,
+                        version=0,
+                        updated_at="",
+                    )
+                )
+                continue
+        short.append((sku, location_id))
+    return short
+
+
+def bump_stock_versions(tx: Tx, keys: list[tuple[str, str]]) -> None:
+    if keys:
+        _stock_row_version(tx, sorted(keys), tx.versions(len(keys)))
+
+
+def availability(conn: Connection, skus: list[str]) -> list[dict[str, Any]]:
+    c = schema.stock.c
+    rows = conn.execute(
+        select(c.sku, c.location_id, (c.on_hand - c.reserved).label("available"))
+        .where(c.sku.in_(skus))
+        .order_by(c.sku, c.location_id)
+    ).all()
+    return [{"sku": r.sku, "location_id": r.location_id, "available": int(r.available)} for r in rows]
+
+
+def _location(conn: Connection, location_id: str) -> Any:
+    row = conn.execute(select(schema.locations).where(schema.locations.c.id == location_id)).first()
+    if row is None or row.deleted:
+        raise Problem(422, "unknown_location", f"Unknown location {location_id!r}.")
+    return row
+
+
+def _check_creator(actor: Actor, body: OrderCreate) -> None:
+    if actor.device_role == "kiosk":
+        if body.kind != "kiosk_request" or body.payment_method != "pay_at_till":
+            raise Problem(403, "forbidden", "Kiosks create order requests paid at the till only.")
+        if body.store_id != actor.location_id:
+            raise Problem(403, "forbidden", "A kiosk orders for its own store only.")
+    elif actor.device_role == "associate":
+        if body.kind != "endless_aisle":
+            raise Problem(403, "forbidden", "Associate devices create endless-aisle orders.")
+        if body.store_id != actor.location_id:
+            raise Problem(403, "forbidden", "Associates act for their own store only.")
+        if actor.associate_id is None:
+            raise Problem(403, "associate_required", "An associate must be signed in.")
+    elif actor.device_role == "eshop":
+        if body.kind not in ("bopis", "curbside", "ship") or body.payment_method != "paid_online":
+            raise Problem(403, "forbidden", "The e-shop creates paid online orders only.")
+    else:
+        raise Problem(403, "forbidden", "This device cannot create orders.")
+
+
+def create_order(tx: Tx, actor: Actor, body: OrderCreate, action_id: str) -> dict[str, Any]:
+    """Create an order and reserve its stock atomically; raises Problem and changes nothing."""
+    conn = tx.conn
+    _check_creator(actor, body)
+    store = _location(conn, body.store_id)
+    if store.kind != "store":
+        raise Problem(422, "unknown_location", "Orders are placed at a store.")
+    if conn.execute(select(schema.orders.c.id).where(schema.orders.c.id == body.order_id)).first():
+        raise Problem(409, "order_exists", "An order with this id exists under another key.")
+    pickup_lines = [ln for ln in body.lines if ln.fulfilment in ("pickup_here", "pickup_other_store")]
+    pickup_store_id = body.pickup_store_id or body.store_id
+    if body.kind in PICKUP_KINDS and any(ln.fulfilment != "pickup_here" for ln in body.lines):
+        raise Problem(422, "invalid_fulfilment", "Pickup orders have pickup_here lines only.")
+    if pickup_lines:
+        pickup_store = _location(conn, pickup_store_id)
+        if pickup_store.kind != "store":
+            raise Problem(422, "invalid_fulfilment", "Orders are picked up at a store.")
+    currency = store.currency
+    skus = sorted({ln.sku for ln in body.lines})
+    found = {
+        r.sku: r
+        for r in conn.execute(
+            select(schema.products.c.sku, schema.products.c.data, schema.products.c.deleted).where(
+                schema.products.c.sku.in_(skus)
+            )
+        )
+    }
+    missing = [s for s in skus if s not in found or found[s].deleted]
+    if missing:
+        raise Problem(422, "unknown_sku", f"Unknown products: {', '.join(missing)}.", skus=missing)
+    location_ids = sorted({ln.location_id for ln in body.lines})
+    for location_id in location_ids:
+        _location(conn, location_id)
+    for ln in body.lines:
+        if ln.fulfilment == "take_now" and ln.location_id != body.store_id:
+            raise Problem(422, "invalid_fulfilment", "Take-now lines come from this store's shelf.")
+
+    prices = {s: int(json.loads(found[s].data)["prices"][currency]) for s in skus}
+    gross = [prices[ln.sku] * ln.qty for ln in body.lines]
+    if body.promotion_discount > sum(gross):
+        raise Problem(422, "invalid_discount", "The promotion exceeds the order total.")
+    discounts = allocate(body.promotion_discount, gross)
+    adjustments = [
+        {"line_no": i + 1, "quoted": ln.quoted_unit_price, "price": prices[ln.sku]}
+        for i, ln in enumerate(body.lines)
+        if ln.quoted_unit_price is not None and ln.quoted_unit_price != prices[ln.sku]
+    ]
+
+    deltas: dict[tuple[str, str], tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for ln in body.lines:
+        on_hand, reserved = deltas[(ln.sku, ln.location_id)]
+        if ln.fulfilment == "take_now":
+            deltas[(ln.sku, ln.location_id)] = (on_hand - ln.qty, reserved)
+        else:
+            deltas[(ln.sku, ln.location_id)] = (on_hand, reserved + ln.qty)
+    short = change_stock(tx, dict(deltas))
+    if short:
+        raise Problem(
+            409,
+            "insufficient_stock",
+            "Not enough stock for: " + ", ".join(f"{s} at {loc}" for s, loc in short) + ".",
+            short=[{"sku": s, "location_id": loc} for s, loc in short],
+            available=availability(conn, sorted({s for s, _ in short})),
+        )
+
+    now = _now()
+    is_pickup = bool(pickup_lines) or body.kind in PICKUP_KINDS
+    state = PickupState.PLACED.value if is_pickup else "confirmed"
+    order_store = pickup_store_id if is_pickup else body.store_id
+    number = f"{order_store[:2]}{secrets.randbelow(10**8):08d}"
+    code = f"{secrets.randbelow(10**6):06d}" if is_pickup else None
+    hold_until = now + HOLD_DAYS * 86400 if is_pickup else None
+    customer = body.customer
+    data: dict[str, Any] = {
+        "customer": {
+            "first_name": customer.first_name,
+            "last_initial": (customer.last_name or "")[:1],
+            "phone_last4": (customer.phone or "").replace(" ", "")[-4:],
+        },
+        "payment_method": body.payment_method,
+        "placed_at_store": body.store_id,
+        "ready_by": now + READY_BY_HOURS * 3600 if is_pickup else None,
+        "note": body.note,
+    }
+    conn.execute(
+        insert(schema.orders).values(
+            id=body.order_id,
+            number=number,
+            client_action_id=action_id,
+            channel={"kiosk": "kiosk", "associate": "store", "eshop": "web"}[actor.device_role],
+            kind=body.kind,
+            store_id=order_store,
+            state=state,
+            currency=currency,
+            created_at=now,
+            updated_at=now,
+            collected_at=None if is_pickup else now,
+            hold_until=hold_until,
+            pickup_code_hash=pickup_code_hash(body.order_id, code) if code else None,
+            data=json.dumps(data),
+            secret=None,
+            version=0,
+        )
+    )
+    conn.execute(
+        insert(schema.order_lines),
+        [
+            {
+                "order_id": body.order_id,
+                "line_no": i + 1,
+                "sku": ln.sku,
+                "qty": ln.qty,
+                "unit_price": prices[ln.sku],
+                "discount": discounts[i],
+                "location_id": ln.location_id,
+                "fulfilment": ln.fulfilment,
+                "reserved_qty": 0 if ln.fulfilment == "take_now" else ln.qty,
+                "picked_qty": None,
+                "collected_qty": ln.qty if ln.fulfilment == "take_now" else 0,
+                "returned_qty": 0,
+            }
+            for i, ln in enumerate(body.lines)
+        ],
+    )
+    secret: dict[str, Any] = {}
+    if code:
+        secret["pickup_code"] = code
+        assert hold_until is not None
+        secret["pickup_pass"] = sign_pass(conn, body.order_id, number, order_store, int(hold_until))
+        conn.execute(
+            update(schema.orders).where(schema.orders.c.id == body.order_id).values(secret=json.dumps(secret))
+        )
+    bump_stock_versions(tx, list(deltas))
+    doc = touch_order(tx, body.order_id)
+    result: dict[str, Any] = {"order": doc, **secret}
+    if adjustments:
+        result["price_adjusted"] = adjustments
+    return result
+
+
+def order_document(conn: Connection, order_id: str) -> dict[str, Any]:
+    """The order as the app sees it: minimal personal data, lines, state and totals."""
+    row = conn.execute(select(schema.orders).where(schema.orders.c.id == order_id)).one()
+    lines = conn.execute(
+        select(schema.order_lines)
+        .where(schema.order_lines.c.order_id == order_id)
+        .order_by(schema.order_lines.c.line_no)
+    ).all()
+    data = json.loads(row.data)
+    out_lines = [
+        {
+            "line_no": ln.line_no,
+            "sku": ln.sku,
+            "qty": ln.qty,
+            "unit_price": ln.unit_price,
+            "discount": ln.discount,
+            "paid": ln.unit_price * ln.qty - ln.discount,
+            "location_id": ln.location_id,
+            "fulfilment": ln.fulfilment,
+            "picked_qty": ln.picked_qty,
+            "collected_qty": ln.collected_qty,
+            "returned_qty": ln.returned_qty,
+        }
+        for ln in lines
+    ]
+    return {
+        "id": row.id,
+        "number": row.number,
+        "channel": row.channel,
+        "kind": row.kind,
+        "store_id": row.store_id,
+        "state": row.state,
+        "currency": row.currency,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "collected_at": row.collected_at,
+        "hold_until": row.hold_until,
+        "pickup_code_hash": row.pickup_code_hash,
+        "total": sum(ln["paid"] for ln in out_lines),
+        "lines": out_lines,
+        **data,
+    }
+
+
+def touch_order(tx: Tx, order_id: str) -> dict[str, Any]:
+    """Give the order a new version (it is served again on its store's stream)."""
+    version = tx.versions(1)
+    tx.conn.execute(
+        update(schema.orders).where(schema.orders.c.id == order_id).values(version=version, updated_at=_now())
+    )
+    doc = order_document(tx.conn, order_id)
+    doc["version"] = version
+    tx.conn.execute(update(schema.orders).where(schema.orders.c.id == order_id).values(doc=json.dumps(doc)))
+    tx.poke(f"orders:{doc['store_id']}", version)
+    return doc
+
+
+def lock_order(conn: Connection, order_id: str) -> Any:
+    row = conn.execute(select(schema.orders).where(schema.orders.c.id == order_id).with_for_update()).first()
+    if row is None or row.deleted:
+        raise Problem(404, "order_not_found", "No such order.")
+    return row
+
+
+def is_supervisor(conn: Connection, actor: Actor, override_id: str | None) -> bool:
+    if actor.associate_role == "supervisor":
+        return True
+    if override_id is None:
+        return False
+    row = conn.execute(
+        select(schema.associates.c.role, schema.associates.c.store_id, schema.associates.c.active).where(
+            schema.associates.c.id == override_id
+        )
+    ).first()
+    return bool(row and row.active and row.role == "supervisor" and row.store_id == actor.location_id)
+
+
+def require_store_associate(actor: Actor, store_id: str) -> None:
+    if actor.device_role != "associate" or actor.associate_id is None:
+        raise Problem(403, "associate_required", "An associate must be signed in on an associate device.")
+    if store_id != actor.location_id:
+        raise Problem(403, "forbidden", "Associates act for their own store only.")
+
+
+def apply_pickup_event(
+    tx: Tx, actor: Actor, order_id: str, body: PickupEventIn, action_id: str
+) -> dict[str, Any]:
+    """One step of the pickup workflow, guarded by the state machine."""
+    conn = tx.conn
+    order = lock_order(conn, order_id)
+    require_store_associate(actor, order.store_id)
+    if order.kind not in PICKUP_KINDS and order.state == "confirmed":
+        raise Problem(409, "invalid_transition", "This order has no pickup.")
+    state = PickupState(order.state)
+    event = body.event
+    lines = {
+        ln.line_no: ln
+        for ln in conn.execute(select(schema.order_lines).where(schema.order_lines.c.order_id == order_id))
+    }
+    if event is PickupEvent.HANDED_OVER and state is PickupState.COLLECTED:
+        last = conn.execute(
+            select(schema.order_events.c.device_id, schema.order_events.c.at)
+            .where(schema.order_events.c.order_id == order_id, schema.order_events.c.event == "handed_over")
+            .order_by(schema.order_events.c.id.desc())
+            .limit(1)
+        ).first()
+        raise Problem(
+            409,
+            "already_collected",
+            "The order was already handed over.",
+            by=last.device_id if last else None,
+            at=last.at if last else None,
+        )
+    if event is PickupEvent.HANDED_OVER and state is PickupState.CANCELLED:
+        raise Problem(409, "order_cancelled", "The order was cancelled.")
+    qty_by_line = {lq.line_no: lq.qty for lq in body.lines or []}
+    for line_no in qty_by_line:
+        if line_no not in lines:
+            raise Problem(422, "unknown_line", f"The order has no line {line_no}.")
+    fully = False
+    if event is PickupEvent.HANDED_OVER:
+        fully = _check_handover(conn, actor, order, lines, body, qty_by_line)
+    try:
+        new_state = next_state(state, event, fully_collected=fully)
+    except InvalidTransition as exc:
+        raise Problem(409, "invalid_transition", str(exc), state=state.value) from exc
+
+    deltas: dict[tuple[str, str], tuple[int, int]] = {}
+    extra: dict[str, Any] = {}
+    now = _now()
+    if event is PickupEvent.PICKED:
+        if set(qty_by_line) != set(lines):
+            raise Problem(422, "incomplete_pick", "Report the picked quantity of every line.")
+        for line_no, ln in lines.items():
+            picked = qty_by_line[line_no]
+            if picked > ln.qty:
+                raise Problem(422, "invalid_quantity", f"Line {line_no}: picked more than ordered.")
+            short = ln.reserved_qty - picked
+            if short > 0:  # a short pick gives the reservation of the missing units back
+                deltas[(ln.sku, ln.location_id)] = _add(deltas.get((ln.sku, ln.location_id)), 0, -short)
+            conn.execute(
+                update(schema.order_lines)
+                .where(schema.order_lines.c.order_id == order_id, schema.order_lines.c.line_no == line_no)
+                .values(picked_qty=picked, reserved_qty=min(ln.reserved_qty, picked))
+            )
+    elif event is PickupEvent.STAGED:
+        if not body.bin or not body.parcels:
+            raise Problem(422, "invalid_staging", "Staging needs a bin and at least one parcel.")
+        covered = {n for p in body.parcels for n in p.line_nos}
+        needed = {n for n, ln in lines.items() if (ln.picked_qty or 0) > 0}
+        if not needed <= covered or not covered <= set(lines):
+            raise Problem(422, "invalid_staging", "Parcels must hold exactly the picked lines.")
+        extra = {"bin": body.bin, "parcels": [p.model_dump() for p in body.parcels]}
+    elif event is PickupEvent.CUSTOMER_ARRIVED:
+        extra = {"arrived_at": now, "parking_spot": body.parking_spot}
+    elif event is PickupEvent.HANDED_OVER:
+        for line_no, qty in qty_by_line.items():
+            ln = lines[line_no]
+            if qty == 0:
+                continue
+            deltas[(ln.sku, ln.location_id)] = _add(deltas.get((ln.sku, ln.location_id)), -qty, -qty)
+            conn.execute(
+                update(schema.order_lines)
+                .where(schema.order_lines.c.order_id == order_id, schema.order_lines.c.line_no == line_no)
+                .values(
+                    collected_qty=schema.order_lines.c.collected_qty + qty,
+                    reserved_qty=schema.order_lines.c.reserved_qty - qty,
+                )
+            )
+        extra = {"collected_by": body.collected_by, "method": body.method}
+    elif event is PickupEvent.EXPIRED:
+        if (
+            order.hold_until is not None
+            and now < order.hold_until
+            and not is_supervisor(conn, actor, body.override.supervisor_id if body.override else None)
+        ):
+            raise Problem(409, "hold_not_expired", "The hold deadline has not passed.")
+    elif event in (PickupEvent.RETURNED_TO_STOCK, PickupEvent.CANCELLED):
+        if event is PickupEvent.RETURNED_TO_STOCK:
+            expected = {n: ln.reserved_qty for n, ln in lines.items() if ln.reserved_qty > 0}
+            scanned = {n: q for n, q in qty_by_line.items() if q > 0}
+            if scanned != expected:
+                raise Problem(
+                    422,
+                    "return_to_stock_incomplete",
+                    "Scan every item back to the shelf.",
+                    expected=[{"line_no": n, "qty": q} for n, q in sorted(expected.items())],
+                )
+        for line_no, ln in lines.items():
+            if ln.reserved_qty > 0:
+                deltas[(ln.sku, ln.location_id)] = _add(
+                    deltas.get((ln.sku, ln.location_id)), 0, -ln.reserved_qty
+                )
+                conn.execute(
+                    update(schema.order_lines)
+                    .where(schema.order_lines.c.order_id == order_id, schema.order_lines.c.line_no == line_no)
+                    .values(reserved_qty=0)
+                )
+
+    if deltas:
+        failed = change_stock(tx, deltas)
+        if failed:  # the books disagree with the order's own reservation: a bug, not a user error
+            raise RuntimeError(f"stock release failed for {failed}")
+    data = json.loads(order.data)
+    if extra:
+        data.setdefault("pickup", {}).update({k: v for k, v in extra.items() if v is not None})
+    conn.execute(
+        update(schema.orders)
+        .where(schema.orders.c.id == order_id)
+        .values(
+            state=new_state.value,
+            data=json.dumps(data),
+            collected_at=now if new_state is PickupState.COLLECTED else order.collected_at,
+        )
+    )
+    conn.execute(
+        insert(schema.order_events).values(
+            order_id=order_id,
+            client_action_id=action_id,
+            event=event.value,
+            data=json.dumps(body.model_dump(mode="json", exclude_none=True, exclude={"pickup_pass", "code"})),
+            device_id=actor.device_id,
+            associate_id=actor.associate_id,
+            at=now,
+        )
+    )
+    bump_stock_versions(tx, list(deltas))
+    return {"order": touch_order(tx, order_id)}
+
+
+def _add(current: tuple[int, int] | None, on_hand: int, reserved: int) -> tuple[int, int]:
+    base = current or (0, 0)
+    return (base[0] + on_hand, base[1] + reserved)
+
+
+def _check_handover(
+    conn: Connection,
+    actor: Actor,
+    order: Any,
+    lines: dict[int, Any],
+    body: PickupEventIn,
+    qty_by_line: dict[int, int],
+) -> bool:
+    """Verify the customer's proof and the scanned parcels; True when everything is collected."""
+    if body.method is None:
+        raise Problem(422, "invalid_handover", "Say how the customer proved the order is theirs.")
+    if body.method == "code":
+        if body.code is None or pickup_code_hash(order.id, body.code) != order.pickup_code_hash:
+            raise Problem(422, "pickup_code_mismatch", "The pickup code does not match this order.")
+    elif body.method == "pass":
+        try:
+            parsed = verify_pass(body.pickup_pass or "", public_key_map(conn))
+        except InvalidPass as exc:
+            raise Problem(422, "invalid_pickup_pass", f"The pickup pass is not valid: {exc}.") from exc
+        if parsed.order_id != order.id:
+            raise Problem(422, "invalid_pickup_pass", "The pickup pass belongs to another order.")
+    elif not is_supervisor(conn, actor, body.override.supervisor_id if body.override else None):
+        raise Problem(403, "supervisor_required", "A handover without pass or code needs a supervisor.")
+    if not qty_by_line or all(q == 0 for q in qty_by_line.values()):
+        raise Problem(422, "invalid_handover", "Name the lines handed over.")
+    for line_no, qty in qty_by_line.items():
+        ln = lines[line_no]
+        if qty > (ln.picked_qty or 0) - ln.collected_qty:
+            raise Problem(422, "invalid_quantity", f"Line {line_no}: more than is waiting for pickup.")
+    data = json.loads(order.data)
+    parcels = data.get("pickup", {}).get("parcels", [])
+    needed = {p["parcel_id"] for p in parcels if any(qty_by_line.get(n, 0) > 0 for n in p["line_nos"])}
+    missing = needed - set(body.parcels_scanned or [])
+    if missing:
+        raise Problem(
+            422, "parcels_not_scanned", "Scan every parcel being handed over.", missing=sorted(missing)
+        )
+    return all(
+        ln.collected_qty + qty_by_line.get(n, 0) >= (ln.picked_qty or 0)
+        for n, ln in lines.items()
+        if ln.fulfilment != "take_now"
+    )
