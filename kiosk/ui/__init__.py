@@ -1,0 +1,1 @@
+"""Everything Qt: the main window, screens (view, presenter, state), item models and touch widgets."""

@@ -1,0 +1,1 @@
+"""Item models and the delegates that paint them."""

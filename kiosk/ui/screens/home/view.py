@@ -1,0 +1,348 @@
+"""The start screen widget: store header, catalog at a glance, popular products, and what to do when stuck."""
+
+from __future__ import annotations
+
+import zlib
+from typing import override
+
+from PySide6.QtCore import QEvent, QLocale, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QScroller,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.services.enrolment import EnrolmentIssue
+from kiosk.services.first_sync import ProductHighlight
+from kiosk.ui.models.product_card_delegate import CARD_SIZE, ProductCardDelegate
+from kiosk.ui.models.product_card_model import ProductCard, ProductCardModel
+from kiosk.ui.models.product_roles import Availability
+from kiosk.ui.screens.home.state import HomePhase, HomeProblem, HomeState
+from kiosk.ui.widgets.touch_button import TouchButton
+
+_CURRENCY_SYMBOLS = {"CZK": "Kč", "PLN": "zł", "EUR": "€"}
+_COUNTRY_OF_LANGUAGE = {"cs": "CZ", "pl": "PL", "bg": "BG", "en": "GB"}
+
+
+def _locale(language: str) -> QLocale:
+    """Numbers and prices as customers read them in the display language."""
+    return QLocale(f"{language}_{_COUNTRY_OF_LANGUAGE.get(language, 'GB')}")
+
+
+def _label(object_name: str, parent: QWidget, *, wrap: bool = False) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(object_name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # names come from the server: never interpret them as HTML
+    label.setWordWrap(wrap)
+    return label
+
+
+class HomeView(QWidget):
+    """Passive: draws a HomeState and forwards the retry button; owns no rules beyond formatting."""
+
+    retry_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._state = HomeState()
+        self._setup_ui()
+        self.retranslate()
+
+    # -- building ---------------------------------------------------------------------------
+    def _setup_ui(self) -> None:
+        self.setObjectName("homeScreen")
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+
+        header = QFrame(self)
+        header.setObjectName("homeHeader")
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(32, 18, 32, 18)
+        header_layout.setSpacing(18)
+        self._logo = _label("homeLogo", header)
+        self._logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._logo.setFixedSize(QSize(56, 56))
+        header_layout.addWidget(self._logo)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        self._store_name = _label("homeStoreName", header)
+        self._store_place = _label("homeStorePlace", header)
+        titles.addWidget(self._store_name)
+        titles.addWidget(self._store_place)
+        header_layout.addLayout(titles, 1)
+        self._mode_tag = _label("homeModeTag", header)
+        self._mode_tag.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        header_layout.addWidget(self._mode_tag, 0, Qt.AlignmentFlag.AlignVCenter)
+        root.addWidget(header)
+
+        self._pages = QStackedWidget(self)
+        self._pages.setObjectName("homePages")
+        self._pages.addWidget(self._build_content())
+        self._pages.addWidget(self._build_problem())
+        root.addWidget(self._pages, 1)
+
+    def _build_content(self) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("homeContent")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(32, 28, 32, 20)
+        layout.setSpacing(20)
+
+        cards = QHBoxLayout()
+        cards.setSpacing(20)
+        welcome = QFrame(page)
+        welcome.setObjectName("welcomeCard")
+        welcome_layout = QVBoxLayout(welcome)
+        welcome_layout.setContentsMargins(28, 24, 28, 24)
+        welcome_layout.setSpacing(8)
+        self._welcome_title = _label("welcomeTitle", welcome, wrap=True)
+        self._welcome_text = _label("welcomeText", welcome, wrap=True)
+        welcome_layout.addWidget(self._welcome_title)
+        welcome_layout.addWidget(self._welcome_text)
+        welcome_layout.addStretch(1)
+        cards.addWidget(welcome, 3)
+
+        catalog = QFrame(page)
+        catalog.setObjectName("catalogCard")
+        catalog_layout = QVBoxLayout(catalog)
+        catalog_layout.setContentsMargins(28, 24, 28, 24)
+        catalog_layout.setSpacing(4)
+        self._catalog_caption = _label("catalogCaption", catalog)
+        self._catalog_count = _label("catalogCount", catalog)
+        self._catalog_detail = _label("catalogDetail", catalog, wrap=True)
+        catalog_layout.addWidget(self._catalog_caption)
+        catalog_layout.addWidget(self._catalog_count)
+        catalog_layout.addWidget(self._catalog_detail)
+        catalog_layout.addStretch(1)
+        cards.addWidget(catalog, 2)
+        layout.addLayout(cards)
+
+        self._highlights_title = _label("highlightsTitle", page)
+        layout.addWidget(self._highlights_title)
+        # The product strip and its placeholder share one slot: switching pages never changes the
+        # screen's minimum height (showing one before hiding the other would grow the window).
+        self._highlights_slot = QStackedWidget(page)
+        self._highlights_slot.setObjectName("highlightsSlot")
+        self._highlights_slot.setFixedHeight(CARD_SIZE.height() + 4)
+        self._highlights_model = ProductCardModel(self)
+        self._highlights = QListView(self._highlights_slot)
+        self._highlights.setObjectName("homeHighlightsList")
+        self._highlights.setModel(self._highlights_model)
+        self._highlights.setItemDelegate(ProductCardDelegate(self._highlights))
+        self._highlights.setFlow(QListView.Flow.LeftToRight)
+        self._highlights.setWrapping(False)
+        self._highlights.setUniformItemSizes(True)
+        self._highlights.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self._highlights.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._highlights.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._highlights.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self._highlights.setFrameShape(QFrame.Shape.NoFrame)
+        # Finger drags scroll the strip, with momentum, as on a phone.
+        QScroller.grabGesture(
+            self._highlights.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
+        )
+        self._highlights_empty = _label("highlightsPlaceholder", self._highlights_slot, wrap=True)
+        self._highlights_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._highlights_slot.addWidget(self._highlights_empty)
+        self._highlights_slot.addWidget(self._highlights)
+        layout.addWidget(self._highlights_slot)
+        layout.addStretch(1)
+        return page
+
+    def _build_problem(self) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("homeProblemPage")
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(32, 32, 32, 32)
+        outer.addStretch(1)
+        card = QFrame(page)
+        card.setObjectName("problemCard")
+        card.setMaximumWidth(720)
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(36, 32, 36, 32)
+        layout.setSpacing(12)
+        self._problem_icon = _label("problemIcon", card)
+        self._problem_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._problem_title = _label("problemTitle", card, wrap=True)
+        self._problem_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._problem_text = _label("problemText", card, wrap=True)
+        self._problem_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._retry = TouchButton("homeRetryButton", parent=card)
+        self._retry.clicked.connect(self.retry_requested)
+        layout.addWidget(self._problem_icon)
+        layout.addWidget(self._problem_title)
+        layout.addWidget(self._problem_text)
+        layout.addSpacing(8)
+        layout.addWidget(self._retry, 0, Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 4)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        return page
+
+    # -- texts ----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self._retry.setText(self.tr("Try again"))
+        self._retry.setAccessibleName(self.tr("Try again"))
+        self._highlights.setAccessibleName(self.tr("Popular products"))
+        self._highlights_title.setText(self.tr("Popular right now"))
+        self._catalog_caption.setText(self.tr("OUR WHOLE RANGE"))
+        self._render(self._state)
+
+    @override
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def render_state(self, state: object) -> None:
+        """Slot for HomePresenter.state_changed."""
+        if isinstance(state, HomeState):
+            self._state = state
+            self._render(state)
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _render(self, state: HomeState) -> None:
+        store = state.store
+        self._logo.setText((store.name[:1] if store else "S").upper())
+        self._store_name.setText(store.name if store else self.tr("Store"))
+        if store is not None:
+            place = " · ".join(part for part in (store.city, store.address) if part)
+            self._store_place.setText(place)
+        else:
+            self._store_place.setText(self._phase_text(state.phase))
+        self._mode_tag.setText(self.tr("Self-service") if state.kiosk_mode else self.tr("Associate"))
+
+        showing_problem = state.phase in (
+            HomePhase.NEEDS_ENROLMENT,
+            HomePhase.FAILED,
+            HomePhase.WAITING_FOR_CENTRAL,
+        )
+        self._pages.setCurrentIndex(1 if showing_problem else 0)
+        if showing_problem:
+            self._render_problem(state)
+        else:
+            self._render_content(state)
+
+    def _render_content(self, state: HomeState) -> None:
+        if state.kiosk_mode:
+            self._welcome_title.setText(
+                self.tr("Welcome to {store}").format(store=state.store.name)
+                if state.store
+                else self.tr("Welcome")
+            )
+            self._welcome_text.setText(
+                self.tr(
+                    "Browse everything we sell, also what is not on the shelves here, check stock in "
+                    "nearby stores and order to pick up or to your door."
+                )
+            )
+        else:
+            self._welcome_title.setText(self.tr("Store tools"))
+            self._welcome_text.setText(
+                self.tr("Endless-aisle orders, pickups and returns keep working when the network does not.")
+            )
+        if state.catalog is not None:
+            self._catalog_count.setText(_locale(state.language).toString(state.catalog.products))
+            categories = _locale(state.language).toString(state.catalog.categories)
+            self._catalog_detail.setText(self.tr("products in {count} categories").format(count=categories))
+        else:
+            self._catalog_count.setText("…")
+            self._catalog_detail.setText(self._phase_text(state.phase))
+        self._highlights_model.set_cards([self._card(h, state.language) for h in state.highlights])
+        self._highlights_slot.setCurrentWidget(
+            self._highlights if state.highlights else self._highlights_empty
+        )
+        self._highlights_empty.setText(self.tr("Popular products appear here once the catalog has loaded."))
+
+    def _render_problem(self, state: HomeState) -> None:
+        self._problem_icon.setText("!" if state.phase != HomePhase.WAITING_FOR_CENTRAL else "⟳")
+        self._retry.setVisible(state.can_retry)
+        if state.phase == HomePhase.WAITING_FOR_CENTRAL:
+            self._problem_title.setText(self.tr("Waiting for the central system"))
+            self._problem_text.setText(
+                self.tr(
+                    "The store's central system cannot be reached. This screen continues by itself "
+                    "when it is back."
+                )
+            )
+            return
+        if state.phase == HomePhase.NEEDS_ENROLMENT:
+            self._problem_title.setText(self.tr("This device needs to be enrolled"))
+            self._problem_text.setText(self._enrolment_text(state.enrolment_issue))
+            return
+        self._problem_title.setText(self.tr("Something is not working"))
+        self._problem_text.setText(self._problem_text_for(state.problem))
+
+    def _phase_text(self, phase: HomePhase) -> str:
+        if phase == HomePhase.STARTING:
+            return self.tr("Getting ready…")
+        if phase == HomePhase.ENROLLING:
+            return self.tr("Connecting this device…")
+        if phase == HomePhase.LOADING_STORE:
+            return self.tr("Loading the store…")
+        if phase == HomePhase.COUNTING:
+            return self.tr("Loading the catalog…")
+        return ""
+
+    def _enrolment_text(self, issue: EnrolmentIssue | None) -> str:
+        if issue == EnrolmentIssue.CREDENTIALS_REFUSED:
+            return self.tr(
+                "The central system no longer accepts this device's credentials. A store manager needs to "
+                "enrol it again with a new enrolment key."
+            )
+        if issue == EnrolmentIssue.DEVICE_REVOKED:
+            return self.tr("This device has been revoked. A store manager can enrol it again with a new key.")
+        if issue == EnrolmentIssue.KEY_REFUSED:
+            return self.tr("The enrolment key was not accepted: it is unknown, already used or expired.")
+        if issue == EnrolmentIssue.ROLE_MISMATCH:
+            return self.tr("The enrolment is for a different kind of device (kiosk or associate).")
+        if issue == EnrolmentIssue.LOCATION_MISMATCH:
+            return self.tr("The enrolment is for a different store than this device is set up for.")
+        if issue == EnrolmentIssue.OTHER_CENTRAL:
+            return self.tr("This device was enrolled with a different central system.")
+        if issue == EnrolmentIssue.DEVICE_FILE_INVALID:
+            return self.tr("The device's enrolment file is damaged. Enrol it again with a new key.")
+        return self.tr("Start the app with an enrolment key from a store manager (--enrol-key).")
+
+    def _problem_text_for(self, problem: HomeProblem | None) -> str:
+        if problem == HomeProblem.STORE_UNKNOWN:
+            return self.tr("The central system does not know this device's store.")
+        if problem == HomeProblem.DEMO_FAILED:
+            return self.tr("The demo store server could not start. The log file has the details.")
+        if problem == HomeProblem.CENTRAL_FAILED:
+            return self.tr("The central system answered with an error. Please try again in a moment.")
+        return self.tr("Something unexpected happened. The details are in the log.")
+
+    def _card(self, product: ProductHighlight, language: str) -> ProductCard:
+        name = (
+            product.names.get(language) or product.names.get("en") or next(iter(product.names.values()), "")
+        )
+        return ProductCard(
+            sku=product.sku,
+            name=name,
+            brand=product.brand,
+            price_text=self._price(product, language),
+            rating=product.rating_average,
+            rating_count=product.rating_count,
+            availability=Availability.UNKNOWN,  # stock is not synced yet
+            image_hue=(zlib.crc32(product.sku.encode()) % 360) / 360.0,
+        )
+
+    @staticmethod
+    def _price(product: ProductHighlight, language: str) -> str:
+        if product.price_minor is None:
+            return ""
+        locale = _locale(language)
+        symbol = _CURRENCY_SYMBOLS.get(product.currency, product.currency)
+        whole = product.price_minor % 100 == 0
+        return locale.toCurrencyString(product.price_minor / 100, symbol, 0 if whole else 2)

@@ -1,0 +1,1 @@
+"""The sync status strip at the bottom of every screen."""
