@@ -1,0 +1,1 @@
+"""Benchmarks: run with `uv run python -m tests.benchmarks`; not part of the pytest suite."""
