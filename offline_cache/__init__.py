@@ -1,0 +1,1 @@
+"""Local store, outbox and sync engine: keeps a store working offline (standard library + sqlite-utils)."""
