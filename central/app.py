@@ -199,13 +199,13 @@ def create_app(db: Database, *, heartbeat_seconds: float = 15.0) -> FastAPI:
         ref = parse_stream(stream)
         after = parse_cursor(cursor)
 
-        def page() -> str:
+        def page() -> bytes:
             with db.read() as conn:
                 authorize_stream(conn, caller, ref)
                 return pull(conn, ref, after, limit)
 
         body = await run_in_threadpool(page)
-        if wait and '"changes":[]' in body:
+        if wait and b'"changes":[]' in body:
             event = asyncio.Event()
             loop = asyncio.get_running_loop()
 
@@ -223,11 +223,8 @@ def create_app(db: Database, *, heartbeat_seconds: float = 15.0) -> FastAPI:
                 db.bus.unsubscribe(token)
             body = await run_in_threadpool(page)
         if install_id:
-            body = (
-                body[:-1]
-                + ","
-                + json.dumps({"terminal": await run_in_threadpool(_terminal, install_id, caller)})[1:]
-            )
+            terminal = await run_in_threadpool(_terminal, install_id, caller)
+            body = body[:-1] + b"," + json.dumps({"terminal": terminal})[1:].encode()
         return Response(body, media_type="application/json")
 
     def _terminal(install_id: str, caller: Principal) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, LargeBinary, Table, Text, case, cast, func, literal, select
 
 from central import schema
 from central.auth import Principal
@@ -104,43 +104,70 @@ def head(conn: Connection, ref: StreamRef) -> int:
     return best
 
 
-def _change(table: Table, entity: str, row: Any) -> str:
-    """One change as JSON text; stored JSON is spliced in, never parsed and re-encoded."""
-    if table is schema.stock:
-        key = f"{row.sku}@{row.location_id}"
-        data = json.dumps(
-            {
-                "sku": row.sku,
-                "location_id": row.location_id,
-                "on_hand": row.on_hand,
-                "reserved": row.reserved,
-                "available": row.on_hand - row.reserved,
-                "updated_at": row.updated_at,
-            }
-        )
-        deleted = False
-    else:
-        key = str(row[0])
-        deleted = bool(row.deleted)
-        data = row.data
-    head_ = f'{{"entity":"{entity}","key":{json.dumps(key)},"version":{row.version},'
-    if deleted:
-        return head_ + '"op":"delete"}'
-    return head_ + f'"op":"upsert","data":{data}}}'
+def _json_text(conn: Connection, column: Any) -> Any:
+    """A column as a JSON string literal, produced by the database."""
+    if conn.dialect.name == "postgresql":
+        return cast(func.to_json(column), Text)
+    return func.json_quote(column)
 
 
-def _columns(table: Table) -> list[Any]:
+def _as_utf8(conn: Connection, text_expression: Any) -> Any:
+    """Text as UTF-8 bytes straight from the database: no decode into str and encode back."""
+    if conn.dialect.name == "postgresql":
+        return func.convert_to(text_expression, literal("UTF8"))
+    return cast(text_expression, LargeBinary)
+
+
+def _change_sql(conn: Connection, table: Table, entity: str) -> Any:
+    """One change as UTF-8 JSON, assembled by the database: stored JSON is spliced in, never
+    parsed and re-encoded, and Python touches one bytes object per row (the hot path at 1M rows)."""
+    prefix = literal(f'{{"entity":"{entity}","key":')
+    version = cast(table.c.version, Text)
     if table is schema.stock:
         c = schema.stock.c
-        return [c.sku, c.location_id, c.on_hand, c.reserved, c.updated_at, c.version]
-    if table is schema.orders:
-        o = schema.orders.c
-        return [o.id, o.doc.label("data"), o.version, o.deleted]
-    return [table.c[table.primary_key.columns.keys()[0]], table.c.data, table.c.version, table.c.deleted]
+        data = (
+            literal('{"sku":')
+            + _json_text(conn, c.sku)
+            + literal(',"location_id":')
+            + _json_text(conn, c.location_id)
+            + literal(',"on_hand":')
+            + cast(c.on_hand, Text)
+            + literal(',"reserved":')
+            + cast(c.reserved, Text)
+            + literal(',"available":')
+            + cast(c.on_hand - c.reserved, Text)
+            + literal(',"updated_at":')
+            + _json_text(conn, c.updated_at)
+            + literal("}")
+        )
+        key = c.sku + literal("@") + c.location_id
+        return _as_utf8(
+            conn,
+            prefix
+            + _json_text(conn, key)
+            + literal(',"version":')
+            + version
+            + literal(',"op":"upsert","data":')
+            + data
+            + literal("}"),
+        )
+    key_column = table.c[table.primary_key.columns.keys()[0]]
+    data_column = schema.orders.c.doc if table is schema.orders else table.c.data
+    return _as_utf8(
+        conn,
+        prefix
+        + _json_text(conn, key_column)
+        + literal(',"version":')
+        + version
+        + case(
+            (table.c.deleted.is_(True), literal(',"op":"delete"}')),
+            else_=literal(',"op":"upsert","data":') + data_column + literal("}"),
+        ),
+    )
 
 
-def pull(conn: Connection, ref: StreamRef, cursor: int, limit: int) -> str:
-    """A page of changes as a JSON document (built as text: the hot path at 1M products)."""
+def pull(conn: Connection, ref: StreamRef, cursor: int, limit: int) -> bytes:
+    """A page of changes as a UTF-8 JSON document, built as bytes: the hot path at 1M products."""
     if not 1 <= limit <= MAX_LIMIT:
         raise Problem(400, "invalid_limit", f"limit must be between 1 and {MAX_LIMIT}.")
     horizon = conn.execute(
@@ -163,25 +190,27 @@ def pull(conn: Connection, ref: StreamRef, cursor: int, limit: int) -> str:
             control="must-refetch",
             reason="cursor_expired",
         )
-    candidates: list[tuple[int, str]] = []
+    candidates: list[tuple[int, bytes]] = []
     for table, entity in _tables(ref):
         rows = conn.execute(
-            select(*_columns(table))
+            select(table.c.version, _change_sql(conn, table, entity))
             .where(table.c.version > cursor, *_scoped(table, ref))
             .order_by(table.c.version)
             .limit(limit + 1)
-        )
-        candidates.extend((int(row.version), _change(table, entity, row)) for row in rows)
+        ).all()
+        candidates.extend((int(version), bytes(change)) for version, change in rows)
     candidates.sort(key=lambda item: item[0])
     has_more = len(candidates) > limit
     page = candidates[:limit]
     next_cursor = make_cursor(page[-1][0] if page else cursor)
-    body = ",".join(text for _, text in page)
-    checksum = f"crc32:{zlib.crc32(body.encode()):08x}"
-    return (
-        f'{{"stream":{json.dumps(ref.name)},"changes":[{body}],"next_cursor":"{next_cursor}",'
-        f'"has_more":{"true" if has_more else "false"},"checksum":"{checksum}","server_version":{current}}}'
-    )
+    body = b",".join(change for _, change in page)
+    checksum = f"crc32:{zlib.crc32(body):08x}"
+    head_ = f'{{"stream":{json.dumps(ref.name)},"changes":['.encode()
+    tail = (
+        f'],"next_cursor":"{next_cursor}","has_more":{"true" if has_more else "false"},'
+        f'"checksum":"{checksum}","server_version":{current}}}'
+    ).encode()
+    return head_ + body + tail
 
 
 def purge_tombstones(conn: Connection, kind: str, below_version: int) -> int:
