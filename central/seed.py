@@ -404,9 +404,9 @@ def seed_orders(db: Database, seed_value: int) -> int:
     count = 0
     for store in stores:
         local = [c for c in customers if c.language == store.language] or customers
-        plan = [(kind, state) for state in _PATH for kind in ("bopis", "curbside")] + [
-            ("bopis", "collected")
-        ] * 6
+        # Every state once (curbside for every other one), plus past purchases to return.
+        plan = [("curbside" if i % 2 else "bopis", state) for i, state in enumerate(_PATH)]
+        plan += [("curbside", "ready")] + [("bopis", "collected")] * 5
         for kind, state in plan:
             order_id = create_demo_order(
                 db, rng, store.id, kind, state, rng.choice(local), supervisors[store.id]
