@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import __version__, schema
-from central.actions import Outcome, execute_single, push
+from central.actions import OUTCOME_RETENTION_DAYS, Outcome, execute_single, expire_outcomes, push
 from central.auth import Principal, authenticate, enrol_device, sign_in_associate
 from central.db import Database, Poke
 from central.demo_images import render_product_image
@@ -93,7 +93,11 @@ def create_app(db: Database, *, heartbeat_seconds: float = 15.0) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         db.start_listening()
-        yield
+        maintenance = asyncio.create_task(_expire_outcomes_hourly(db), name="expire-outcomes")
+        try:
+            yield
+        finally:
+            maintenance.cancel()
 
     app = FastAPI(
         title="Store kiosk central API",
@@ -457,6 +461,18 @@ def create_app(db: Database, *, heartbeat_seconds: float = 15.0) -> FastAPI:
 @lru_cache(maxsize=512)
 def _render(motif: str, hue: float, view: int, size: int, label: str) -> bytes:
     return render_product_image(motif, hue, view=view, size=size, label=label)
+
+
+async def _expire_outcomes_hourly(db: Database) -> None:
+    """Stored results age out after 35 days; keys and fingerprints stay (actions.expire_outcomes)."""
+    while True:
+        try:
+            expired = await run_in_threadpool(expire_outcomes, db)
+            if expired:
+                log.info("expired %d stored outcomes older than %d days", expired, OUTCOME_RETENTION_DAYS)
+        except Exception:  # a maintenance failure must not take the API down; try again later
+            log.exception("expiring stored outcomes failed")
+        await asyncio.sleep(3600)
 
 
 def _sse(poke: Poke) -> str:

@@ -178,3 +178,23 @@ def test_associate_actions_are_authorised_per_action(central: Central) -> None:
         ("rejected", "forbidden"),
         ("rejected", "associate_required"),
     ]
+
+
+def test_expired_outcomes_keep_key_and_status(central: Central) -> None:
+    from central.actions import expire_outcomes
+
+    terminal = Terminal(central)
+    sku = sku_with_stock(central)
+    first = action(1, kiosk_order(sku, 1))
+    applied = terminal.push([first]).json()["results"][0]
+    after = central.stock(sku, "CZ-PRG-01")
+    assert expire_outcomes(central.db, older_than_days=35) == 0  # nothing is old yet
+    assert expire_outcomes(central.db, older_than_days=-1 / 86400) >= 1
+    # Kept: the key, the fingerprint and the status; gone: the stored response body.
+    replay = terminal.push([first]).json()["results"][0]
+    assert (replay["status"], replay["original_status"]) == ("duplicate", applied["status"])
+    assert replay["body"] == {"detail": "result_expired"}
+    other = {**first, "payload": kiosk_order(sku, 2), "seq": 2}
+    other["payload_sha256"] = payload_sha256(other["payload"])
+    assert terminal.push([other]).json()["results"][0]["status"] == "key_reuse_mismatch"
+    assert central.stock(sku, "CZ-PRG-01") == after
