@@ -124,11 +124,17 @@ def availability(conn: Connection, skus: list[str]) -> list[dict[str, Any]]:
     return [{"sku": r.sku, "location_id": r.location_id, "available": int(r.available)} for r in rows]
 
 
-def _location(conn: Connection, location_id: str) -> Any:
-    row = conn.execute(select(schema.locations).where(schema.locations.c.id == location_id)).first()
-    if row is None or row.deleted:
-        raise Problem(422, "unknown_location", f"Unknown location {location_id!r}.")
-    return row
+def _locations(conn: Connection, location_ids: set[str]) -> dict[str, Any]:
+    """The named locations in one query; an unknown one is the caller's mistake (422)."""
+    rows = {
+        r.id: r
+        for r in conn.execute(select(schema.locations).where(schema.locations.c.id.in_(sorted(location_ids))))
+        if not r.deleted
+    }
+    unknown = sorted(location_ids - set(rows))
+    if unknown:
+        raise Problem(422, "unknown_location", f"Unknown location {unknown[0]!r}.")
+    return rows
 
 
 def _check_creator(actor: Actor, body: OrderCreate) -> None:
@@ -155,19 +161,18 @@ def create_order(tx: Tx, actor: Actor, body: OrderCreate, action_id: str) -> dic
     """Create an order and reserve its stock atomically; raises Problem and changes nothing."""
     conn = tx.conn
     _check_creator(actor, body)
-    store = _location(conn, body.store_id)
+    pickup_store_id = body.pickup_store_id or body.store_id
+    places = _locations(conn, {body.store_id, pickup_store_id, *(ln.location_id for ln in body.lines)})
+    store = places[body.store_id]
     if store.kind != "store":
         raise Problem(422, "unknown_location", "Orders are placed at a store.")
     if conn.execute(select(schema.orders.c.id).where(schema.orders.c.id == body.order_id)).first():
         raise Problem(409, "order_exists", "An order with this id exists under another key.")
     pickup_lines = [ln for ln in body.lines if ln.fulfilment in ("pickup_here", "pickup_other_store")]
-    pickup_store_id = body.pickup_store_id or body.store_id
     if body.kind in PICKUP_KINDS and any(ln.fulfilment != "pickup_here" for ln in body.lines):
         raise Problem(422, "invalid_fulfilment", "Pickup orders have pickup_here lines only.")
-    if pickup_lines:
-        pickup_store = _location(conn, pickup_store_id)
-        if pickup_store.kind != "store":
-            raise Problem(422, "invalid_fulfilment", "Orders are picked up at a store.")
+    if pickup_lines and places[pickup_store_id].kind != "store":
+        raise Problem(422, "invalid_fulfilment", "Orders are picked up at a store.")
     currency = store.currency
     skus = sorted({ln.sku for ln in body.lines})
     found = {
@@ -181,9 +186,6 @@ def create_order(tx: Tx, actor: Actor, body: OrderCreate, action_id: str) -> dic
     missing = [s for s in skus if s not in found or found[s].deleted]
     if missing:
         raise Problem(422, "unknown_sku", f"Unknown products: {', '.join(missing)}.", skus=missing)
-    location_ids = sorted({ln.location_id for ln in body.lines})
-    for location_id in location_ids:
-        _location(conn, location_id)
     for ln in body.lines:
         if ln.fulfilment == "take_now" and ln.location_id != body.store_id:
             raise Problem(422, "invalid_fulfilment", "Take-now lines come from this store's shelf.")
@@ -338,12 +340,15 @@ def order_document(conn: Connection, order_id: str) -> dict[str, Any]:
 def touch_order(tx: Tx, order_id: str) -> dict[str, Any]:
     """Give the order a new version (it is served again on its store's stream)."""
     version = tx.versions(1)
-    tx.conn.execute(
-        update(schema.orders).where(schema.orders.c.id == order_id).values(version=version, updated_at=_now())
-    )
+    now = _now()
     doc = order_document(tx.conn, order_id)
     doc["version"] = version
-    tx.conn.execute(update(schema.orders).where(schema.orders.c.id == order_id).values(doc=json.dumps(doc)))
+    doc["updated_at"] = now
+    tx.conn.execute(
+        update(schema.orders)
+        .where(schema.orders.c.id == order_id)
+        .values(version=version, updated_at=now, doc=json.dumps(doc))
+    )
     tx.poke(f"orders:{doc['store_id']}", version)
     return doc
 
