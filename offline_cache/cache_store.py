@@ -1,0 +1,524 @@
+"""The disposable local cache (``cache.db``): pulled streams, cursors, and reads with the outbox overlay.
+
+Anything here can be pulled again, so the file runs with synchronous=NORMAL and is simply deleted
+and rebuilt when its schema version is not ours. Each thread gets its own connection (the puller
+writes pages on a worker thread while the UI reads); WAL gives every reader a consistent snapshot,
+so a page, or a whole refetch swap, appears at once or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import sqlite_utils
+
+from offline_cache.database import connect, remove_database_files, user_version, write_transaction
+from offline_cache.outbox import Reservation
+from offline_cache.protocol import stream_kind
+from offline_cache.remote import Change, PullPage
+
+log = logging.getLogger(__name__)
+
+CACHE_FILE: Final = "cache.db"
+CACHE_SCHEMA: Final = 1
+
+# One CREATE TABLE per cached table; ``{name}`` lets the same shape serve as a refetch shadow.
+TABLE_DDL: Final[Mapping[str, str]] = {
+    "location": "CREATE TABLE {name} (location_id TEXT PRIMARY KEY, kind TEXT, version INTEGER NOT NULL, "
+    "data TEXT NOT NULL)",
+    "category": "CREATE TABLE {name} (category_id TEXT PRIMARY KEY, parent_id TEXT, "
+    "version INTEGER NOT NULL, data TEXT NOT NULL)",
+    "product": "CREATE TABLE {name} (sku TEXT PRIMARY KEY, gtin TEXT, parent_sku TEXT, category_id TEXT, "
+    "version INTEGER NOT NULL, data TEXT NOT NULL)",
+    "stock": "CREATE TABLE {name} (sku TEXT NOT NULL, location_id TEXT NOT NULL, on_hand INTEGER NOT NULL, "
+    "reserved INTEGER NOT NULL, available INTEGER NOT NULL, version INTEGER NOT NULL, updated_at TEXT, "
+    "PRIMARY KEY (sku, location_id))",
+    "review": "CREATE TABLE {name} (review_id TEXT PRIMARY KEY, sku TEXT, rating INTEGER, "
+    "version INTEGER NOT NULL, data TEXT NOT NULL)",
+    "store_order": "CREATE TABLE {name} (order_id TEXT PRIMARY KEY, store_id TEXT NOT NULL, number TEXT, "
+    "state TEXT, version INTEGER NOT NULL, data TEXT NOT NULL)",
+}
+INDEXES: Final = (
+    "CREATE INDEX product_gtin ON product(gtin)",
+    "CREATE INDEX product_category ON product(category_id)",
+    "CREATE INDEX product_parent ON product(parent_sku)",
+    "CREATE INDEX stock_location ON stock(location_id)",
+    "CREATE INDEX review_sku ON review(sku)",
+    "CREATE INDEX store_order_number ON store_order(number)",
+    "CREATE INDEX store_order_store ON store_order(store_id)",
+)
+SYNC_STREAM_DDL: Final = (
+    "CREATE TABLE sync_stream (stream TEXT PRIMARY KEY, cursor TEXT, needs_refetch INTEGER NOT NULL "
+    "DEFAULT 0, refetch_cursor TEXT, checksum TEXT, last_pull_ok_at TEXT, caught_up_version INTEGER, "
+    "server_version INTEGER, changes_applied INTEGER NOT NULL DEFAULT 0)"
+)
+# Names, or lists of names (or of ``?``) joined by ", " or " = ? AND ".
+_SAFE_NAME = re.compile(r"^[a-z_0-9?]+((, | = \? AND )[a-z_0-9?]+)*$")
+
+
+class StaleCursor(Exception):
+    """The stream moved since the page was asked for (another puller); the page is dropped unapplied."""
+
+
+def _text(data: Mapping[str, object], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _int(data: Mapping[str, object], key: str) -> int | None:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _json(data: Mapping[str, object] | None) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class EntityTable:
+    """How one entity of a stream lands in its table."""
+
+    table: str
+    columns: tuple[str, ...]
+    key_columns: tuple[str, ...]
+    row: Callable[[Change], tuple[object, ...]]
+    key: Callable[[str], tuple[str, ...]] = lambda key: (key,)
+
+
+def _stock_key(key: str) -> tuple[str, str]:
+    sku, _, location_id = key.rpartition("@")
+    return sku, location_id
+
+
+def _stock_row(c: Change) -> tuple[object, ...]:
+    d = c.data or {}
+    on_hand, reserved = _int(d, "on_hand") or 0, _int(d, "reserved") or 0
+    sku, location_id = _stock_key(c.key)
+    return (sku, location_id, on_hand, reserved, on_hand - reserved, c.version, _text(d, "updated_at"))
+
+
+ENTITIES: Final[Mapping[str, EntityTable]] = {
+    "location": EntityTable(
+        "location",
+        ("location_id", "kind", "version", "data"),
+        ("location_id",),
+        lambda c: (c.key, _text(c.data or {}, "kind"), c.version, _json(c.data)),
+    ),
+    "category": EntityTable(
+        "category",
+        ("category_id", "parent_id", "version", "data"),
+        ("category_id",),
+        lambda c: (c.key, _text(c.data or {}, "parent_id"), c.version, _json(c.data)),
+    ),
+    "product": EntityTable(
+        "product",
+        ("sku", "gtin", "parent_sku", "category_id", "version", "data"),
+        ("sku",),
+        lambda c: (
+            c.key,
+            _text(c.data or {}, "gtin"),
+            _text(c.data or {}, "parent_sku"),
+            _text(c.data or {}, "category_id"),
+            c.version,
+            _json(c.data),
+        ),
+    ),
+    "stock": EntityTable(
+        "stock",
+        ("sku", "location_id", "on_hand", "reserved", "available", "version", "updated_at"),
+        ("sku", "location_id"),
+        _stock_row,
+        _stock_key,
+    ),
+    "review": EntityTable(
+        "review",
+        ("review_id", "sku", "rating", "version", "data"),
+        ("review_id",),
+        lambda c: (c.key, _text(c.data or {}, "sku"), _int(c.data or {}, "rating"), c.version, _json(c.data)),
+    ),
+    "order": EntityTable(
+        "store_order",
+        ("order_id", "store_id", "number", "state", "version", "data"),
+        ("order_id",),
+        lambda c: (
+            c.key,
+            _text(c.data or {}, "store_id") or "",
+            _text(c.data or {}, "number"),
+            _text(c.data or {}, "state"),
+            c.version,
+            _json(c.data),
+        ),
+    ),
+}
+# The tables a stream fills, and the column that scopes a per-location stream within them.
+STREAM_TABLES: Final[Mapping[str, tuple[tuple[str, ...], str | None]]] = {
+    "locations": (("location",), None),
+    "catalog": (("category", "product"), None),
+    "reviews": (("review",), None),
+    "stock": (("stock",), "location_id"),
+    "orders": (("store_order",), "store_id"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StreamState:
+    stream: str
+    cursor: str | None
+    needs_refetch: bool
+    refetch_cursor: str | None
+    checksum: str | None
+    last_pull_ok_at: str | None
+    caught_up_version: int | None  # server version the stream was complete at, last time it was
+    server_version: int | None
+    changes_applied: int
+
+    @property
+    def position(self) -> str | None:
+        """Where the next pull continues: the rebuild's cursor while refetching."""
+        return self.refetch_cursor if self.needs_refetch else self.cursor
+
+
+@dataclass(frozen=True, slots=True)
+class StockLevel:
+    """Stock of one SKU at one location as the screen shows it."""
+
+    sku: str
+    location_id: str
+    on_hand: int
+    reserved: int
+    available: int  # as the server last said
+    pending_local: int  # taken by this device's queued (or not yet pulled) orders
+    updated_at: str | None
+
+    @property
+    def displayed_available(self) -> int:
+        return max(0, self.available - self.pending_local)
+
+
+class CacheStore:
+    """``cache.db``; safe to use from several threads, each with its own connection."""
+
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+        self._path = Path(path)
+        self._clock = clock
+        self._local = threading.local()
+        self._connections: list[sqlite_utils.Database] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @classmethod
+    def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> CacheStore:
+        """Open ``cache.db``, recreating it when it was made by another schema version."""
+        path = Path(path)
+        db = connect(path, synchronous="NORMAL")
+        if _prepare(db) is None:
+            db.close()
+            log.warning("cache %s was made by another schema version: rebuilding it", path)
+            remove_database_files(path)
+            db = connect(path, synchronous="NORMAL")
+            _prepare(db)
+        db.close()
+        return cls(path, clock)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def _db(self) -> sqlite_utils.Database:
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise RuntimeError("the cache is closed")
+            db = connect(self._path, synchronous="NORMAL", check_same_thread=False)
+            self._local.db = db
+            with self._lock:
+                self._connections.append(db)
+        return db
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- streams ----------------------------------------------------------------------------------------
+
+    def stream(self, stream: str) -> StreamState:
+        row = (
+            self._db()
+            .execute(
+                "SELECT stream, cursor, needs_refetch, refetch_cursor, checksum, last_pull_ok_at, "
+                "caught_up_version, server_version, changes_applied FROM sync_stream WHERE stream = ?",
+                (stream,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return StreamState(stream, None, False, None, None, None, None, None, 0)
+        return StreamState(row[0], row[1], bool(row[2]), *row[3:])
+
+    def streams(self) -> list[StreamState]:
+        names = [r[0] for r in self._db().execute("SELECT stream FROM sync_stream ORDER BY stream")]
+        return [self.stream(name) for name in names]
+
+    def cursor(self, stream: str) -> str | None:
+        return self.stream(stream).cursor
+
+    def _now(self) -> str:
+        return datetime.fromtimestamp(self._clock(), UTC).isoformat(timespec="seconds")
+
+    # -- applying pages -------------------------------------------------------------------------------------
+
+    def apply_page(self, stream: str, page: PullPage, after: str | None) -> int:
+        """Write a page's changes AND the stream's new cursor in one transaction; returns changes applied.
+
+        ``after`` is the cursor the page was asked with: if the stream has moved since, the page is
+        stale and nothing is written (StaleCursor).
+        """
+        with write_transaction(self._db()) as conn:
+            state = self._state_row(conn, stream)
+            if state["needs_refetch"]:
+                raise StaleCursor(f"{stream} is being rebuilt; a delta page does not apply")
+            if state["cursor"] != after:
+                raise StaleCursor(f"{stream} is at {state['cursor']!r}, the page continues {after!r}")
+            _write_changes(conn, page.changes, None)
+            conn.execute(
+                "UPDATE sync_stream SET cursor = ?, checksum = ?, last_pull_ok_at = ?, server_version = ?, "
+                "caught_up_version = CASE WHEN ? THEN caught_up_version ELSE ? END, "
+                "changes_applied = changes_applied + ? WHERE stream = ?",
+                (
+                    page.next_cursor,
+                    page.checksum,
+                    self._now(),
+                    page.server_version,
+                    page.has_more,
+                    page.server_version,
+                    len(page.changes),
+                    stream,
+                ),
+            )
+        return len(page.changes)
+
+    def begin_refetch(self, stream: str) -> None:
+        """Persist needs_refetch first (crash-safe), then start empty shadow copies of the stream's tables."""
+        with write_transaction(self._db()) as conn:
+            self._state_row(conn, stream)
+            conn.execute(
+                "UPDATE sync_stream SET needs_refetch = 1, refetch_cursor = NULL WHERE stream = ?", (stream,)
+            )
+            for table, shadow in self._shadows(conn, stream):
+                conn.execute(_sql("DROP TABLE IF EXISTS {s}", s=shadow))
+                conn.execute(_sql(TABLE_DDL[table], name=shadow))
+
+    def refetch_ready(self, stream: str) -> bool:
+        """Whether a rebuild can continue where it stopped (its shadow tables survived)."""
+        db = self._db()
+        row = db.execute("SELECT rowid FROM sync_stream WHERE stream = ?", (stream,)).fetchone()
+        if row is None:
+            return False
+        names = set(db.table_names())
+        return all(shadow in names for _, shadow in _shadow_names(int(row[0]), stream))
+
+    def apply_refetch_page(self, stream: str, page: PullPage, after: str | None) -> int:
+        """A page of a rebuild goes to the shadow tables; the last one swaps them in, in the same transaction.
+
+        Readers keep seeing the old rows until that commit, then the new ones: never an empty table.
+        """
+        with write_transaction(self._db()) as conn:
+            state = self._state_row(conn, stream)
+            if not state["needs_refetch"] or state["refetch_cursor"] != after:
+                raise StaleCursor(f"{stream}: the rebuild is at {state['refetch_cursor']!r}, not {after!r}")
+            shadows = self._shadows(conn, stream)
+            _write_changes(conn, page.changes, dict(shadows))
+            if page.has_more:
+                conn.execute(
+                    "UPDATE sync_stream SET refetch_cursor = ? WHERE stream = ?", (page.next_cursor, stream)
+                )
+                return len(page.changes)
+            kind, scope = stream_kind(stream)
+            scope_column = STREAM_TABLES[kind][1]
+            for table, shadow in shadows:
+                if scope_column is None:
+                    conn.execute(_sql("DELETE FROM {t}", t=table))
+                else:
+                    conn.execute(_sql("DELETE FROM {t} WHERE {c} = ?", t=table, c=scope_column), (scope,))
+                conn.execute(_sql("INSERT INTO {t} SELECT * FROM {s}", t=table, s=shadow))
+                conn.execute(_sql("DROP TABLE {s}", s=shadow))
+            conn.execute(
+                "UPDATE sync_stream SET cursor = ?, needs_refetch = 0, refetch_cursor = NULL, checksum = ?, "
+                "last_pull_ok_at = ?, server_version = ?, caught_up_version = ?, "
+                "changes_applied = changes_applied + ? WHERE stream = ?",
+                (
+                    page.next_cursor,
+                    page.checksum,
+                    self._now(),
+                    page.server_version,
+                    page.server_version,
+                    len(page.changes),
+                    stream,
+                ),
+            )
+        log.info("%s rebuilt from a full refetch", stream)
+        return len(page.changes)
+
+    def _state_row(self, conn: sqlite3.Connection, stream: str) -> dict[str, Any]:
+        stream_kind(stream)  # refuses names we cannot map to tables
+        conn.execute("INSERT OR IGNORE INTO sync_stream (stream) VALUES (?)", (stream,))
+        cursor, needs_refetch, refetch_cursor = conn.execute(
+            "SELECT cursor, needs_refetch, refetch_cursor FROM sync_stream WHERE stream = ?", (stream,)
+        ).fetchone()
+        return {"cursor": cursor, "needs_refetch": bool(needs_refetch), "refetch_cursor": refetch_cursor}
+
+    def _shadows(self, conn: sqlite3.Connection, stream: str) -> list[tuple[str, str]]:
+        """(table, shadow table) pairs; shadows are named by the stream's rowid, never by its text."""
+        rowid = conn.execute("SELECT rowid FROM sync_stream WHERE stream = ?", (stream,)).fetchone()[0]
+        return _shadow_names(int(rowid), stream)
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Rows held per known stream."""
+        db = self._db()
+        found: dict[str, int] = {}
+        for state in self.streams():
+            kind, scope = stream_kind(state.stream)
+            tables, scope_column = STREAM_TABLES[kind]
+            total = 0
+            for table in tables:
+                if scope_column is None:
+                    total += db.execute(_sql("SELECT COUNT(*) FROM {t}", t=table)).fetchone()[0]
+                else:
+                    total += db.execute(
+                        _sql("SELECT COUNT(*) FROM {t} WHERE {c} = ?", t=table, c=scope_column), (scope,)
+                    ).fetchone()[0]
+            found[state.stream] = int(total)
+        return found
+
+    def location_ids(self, kind: str | None = None) -> list[str]:
+        if kind is None:
+            rows = self._db().execute("SELECT location_id FROM location ORDER BY location_id")
+        else:
+            rows = self._db().execute(
+                "SELECT location_id FROM location WHERE kind = ? ORDER BY location_id", (kind,)
+            )
+        return [r[0] for r in rows]
+
+    def location(self, location_id: str) -> dict[str, Any] | None:
+        return self._data("SELECT data FROM location WHERE location_id = ?", location_id)
+
+    def product(self, sku: str) -> dict[str, Any] | None:
+        return self._data("SELECT data FROM product WHERE sku = ?", sku)
+
+    def order(self, order_id: str) -> dict[str, Any] | None:
+        return self._data("SELECT data FROM store_order WHERE order_id = ?", order_id)
+
+    def _data(self, sql: str, key: str) -> dict[str, Any] | None:
+        row = self._db().execute(sql, (key,)).fetchone()
+        if row is None:
+            return None
+        data: dict[str, Any] = json.loads(row[0])
+        return data
+
+    def stock_for(self, sku: str, reservations: Iterable[Reservation] = ()) -> list[StockLevel]:
+        """Stock per location with this device's own orders subtracted until the stream shows them.
+
+        A pending order.create always counts. An applied one counts until the location's stock
+        stream has caught up with the server version its effect landed at: removing it earlier
+        would make availability flicker up, then down again.
+        """
+        caught_up = {
+            s.stream: s.caught_up_version or 0 for s in self.streams() if s.stream.startswith("stock:")
+        }
+        taken: dict[str, int] = {}
+        for r in reservations:
+            if r.sku != sku:
+                continue
+            if r.state == "pending" or (
+                r.server_version is not None and caught_up.get(f"stock:{r.location_id}", 0) < r.server_version
+            ):
+                taken[r.location_id] = taken.get(r.location_id, 0) + r.qty
+        rows = self._db().execute(
+            "SELECT location_id, on_hand, reserved, available, updated_at FROM stock WHERE sku = ? "
+            "ORDER BY location_id",
+            (sku,),
+        )
+        return [
+            StockLevel(sku, loc, on_hand, reserved, available, taken.get(loc, 0), updated_at)
+            for loc, on_hand, reserved, available, updated_at in rows
+        ]
+
+
+def _prepare(db: sqlite_utils.Database) -> int | None:
+    """Create the schema in a new file; the version found, or None when it is not ours.
+
+    Checked inside the write transaction, so two processes opening a new file at once do not
+    both try to create it.
+    """
+    with write_transaction(db) as conn:
+        version = user_version(db)
+        if version == CACHE_SCHEMA:
+            return version
+        if version != 0 or db.table_names():
+            return None
+        conn.execute(SYNC_STREAM_DDL)
+        for table, ddl in TABLE_DDL.items():
+            conn.execute(_sql(ddl, name=table))
+        for index in INDEXES:
+            conn.execute(index)
+        conn.execute(f"PRAGMA user_version = {CACHE_SCHEMA}")
+    return CACHE_SCHEMA
+
+
+def _sql(template: str, **identifiers: str) -> str:
+    """SQL with table and column names filled in; names come from this module's constants and are checked."""
+    for name in identifiers.values():
+        if not _SAFE_NAME.match(name):
+            raise ValueError(f"not a safe SQL identifier: {name!r}")
+    return template.format(**identifiers)
+
+
+def _shadow_names(rowid: int, stream: str) -> list[tuple[str, str]]:
+    kind, _ = stream_kind(stream)
+    pairs = [(table, f"refetch_{rowid}_{table}") for table in STREAM_TABLES[kind][0]]
+    assert all(_SAFE_NAME.match(shadow) for _, shadow in pairs)
+    return pairs
+
+
+def _write_changes(
+    conn: sqlite3.Connection, changes: Sequence[Change], tables: Mapping[str, str] | None
+) -> None:
+    """executemany per entity and operation: one statement per batch, not one per row."""
+    upserts: dict[str, list[tuple[object, ...]]] = {}
+    deletes: dict[str, list[tuple[str, ...]]] = {}
+    for change in changes:
+        spec = ENTITIES[change.entity]
+        if change.op == "upsert":
+            upserts.setdefault(change.entity, []).append(spec.row(change))
+        else:
+            deletes.setdefault(change.entity, []).append(spec.key(change.key))
+    # A key appears once per page (one version per row), so upserts and deletes do not interleave.
+    for entity, rows in deletes.items():
+        spec = ENTITIES[entity]
+        table = tables[spec.table] if tables else spec.table
+        where = " = ? AND ".join(spec.key_columns)
+        conn.executemany(_sql("DELETE FROM {t} WHERE {w} = ?", t=table, w=where), rows)
+    for entity, values in upserts.items():
+        spec = ENTITIES[entity]
+        table = tables[spec.table] if tables else spec.table
+        marks = ", ".join("?" * len(spec.columns))
+        sql = _sql(
+            "INSERT OR REPLACE INTO {t} ({c}) VALUES ({m})", t=table, c=", ".join(spec.columns), m=marks
+        )
+        conn.executemany(sql, values)

@@ -1,0 +1,1 @@
+"""Tests of the offline cache, outbox and sync engine."""
