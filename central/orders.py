@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import time
@@ -20,6 +19,7 @@ from central.passes import public_key_map, sign_pass
 from central.problems import Problem
 from retail_rules.money import allocate
 from retail_rules.pickup import InvalidTransition, PickupEvent, PickupState, next_state
+from retail_rules.pickup_code import hash_pickup_code, pickup_code_matches
 from retail_rules.pickup_pass import InvalidPass, verify_pass
 
 HOLD_DAYS = 7
@@ -46,10 +46,6 @@ class Actor:
             principal.associate_id,
             principal.associate_role,
         )
-
-
-def pickup_code_hash(order_id: str, code: str) -> str:
-    return hashlib.sha256(f"{order_id}:{code}".encode()).hexdigest()
 
 
 def _now() -> float:
@@ -251,7 +247,7 @@ def create_order(tx: Tx, actor: Actor, body: OrderCreate, action_id: str) -> dic
             updated_at=now,
             collected_at=None if is_pickup else now,
             hold_until=hold_until,
-            pickup_code_hash=pickup_code_hash(body.order_id, code) if code else None,
+            pickup_code_hash=hash_pickup_code(body.order_id, code) if code else None,
             data=json.dumps(data),
             secret=None,
             version=0,
@@ -543,7 +539,7 @@ def _check_handover(
     if body.method is None:
         raise Problem(422, "invalid_handover", "Say how the customer proved the order is theirs.")
     if body.method == "code":
-        if body.code is None or pickup_code_hash(order.id, body.code) != order.pickup_code_hash:
+        if body.code is None or not pickup_code_matches(order.id, body.code, order.pickup_code_hash):
             raise Problem(422, "pickup_code_mismatch", "The pickup code does not match this order.")
     elif body.method == "pass":
         try:

@@ -173,7 +173,7 @@ orders = Table(
     Column("updated_at", Float, nullable=False),
     Column("collected_at", Float),
     Column("hold_until", Float),
-    Column("pickup_code_hash", String(64)),
+    Column("pickup_code_hash", String(80)),
     Column("data", Text, nullable=False),
     # The document served on the orders:<store> stream, rebuilt whenever the order changes.
     Column("doc", Text, nullable=False, default="{}"),

@@ -143,3 +143,17 @@ def test_canonical_json_is_stable() -> None:
     b = {"a": [1, {"y": None, "z": "ž"}], "b": 1}
     assert canonical_json(a) == canonical_json(b) == '{"a":[1,{"y":null,"z":"ž"}],"b":1}'.encode()
     assert payload_sha256(a) == payload_sha256(b)
+
+
+def test_pickup_code_hash_is_salted_and_strict() -> None:
+    from retail_rules.pickup_code import hash_pickup_code, pickup_code_matches
+
+    stored = hash_pickup_code("order-1", "123456")
+    assert stored.startswith("scrypt1$")
+    assert stored != hash_pickup_code("order-2", "123456")  # per-order salt
+    assert pickup_code_matches("order-1", "123456", stored)
+    for wrong in ("123457", "12345", "1234567", "12345a", "１２３４５６", ""):
+        assert not pickup_code_matches("order-1", wrong, stored)
+    assert not pickup_code_matches("order-2", "123456", stored)
+    assert not pickup_code_matches("order-1", "123456", None)
+    assert not pickup_code_matches("order-1", "123456", "sha256$abc")
