@@ -20,7 +20,6 @@ from kiosk.api.central_client import CentralClient
 from kiosk.config import Mode, Settings
 from kiosk.demo import DemoCentral, DemoError, DemoStopped
 from kiosk.services.connectivity import HealthCheck
-from kiosk.services.device_store import DeviceStore
 from kiosk.services.enrolment import Enrolment, EnrolmentPlan
 from kiosk.services.first_sync import FirstSync
 from kiosk.ui.idle_watch import IdleWatch
@@ -34,10 +33,10 @@ from kiosk.ui.status.view import StatusView
 from kiosk.ui.task_runner import TaskFailure, TaskRunner
 from kiosk.ui.theme import apply_locale, apply_theme
 from kiosk.ui.translations import install_translator
+from offline_cache.device_record import device_store
 
 log = logging.getLogger(__name__)
 
-DEVICE_FILE = "device.json"
 CONNECT_TASK = "app.connect"
 DEMO_WINDOW_SIZE = (1280, 800)
 _WORKING_PHASES = (HomePhase.ENROLLING, HomePhase.LOADING_STORE, HomePhase.COUNTING, HomePhase.READY)
@@ -118,7 +117,7 @@ class KioskApp:
             enrol_key=enrol_key,
             central_may_move=settings.demo,
         )
-        enrolment = Enrolment(self.client, DeviceStore(settings.state_dir / DEVICE_FILE), plan)
+        enrolment = Enrolment(self.client, device_store(settings.state_dir), plan)
         home = HomePresenter(
             enrolment,
             FirstSync(self.client),

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from offline_cache.cache_store import CACHE_FILE, CacheStore
-from offline_cache.device_record import DeviceFileInvalid, DeviceRecord, load_device, save_device, set_aside
+from offline_cache.device_record import DeviceFileInvalid, DeviceRecord, device_store
 from offline_cache.engine import SyncEngine, SyncStatus, streams_for_device
 from offline_cache.http_remote import HttpRemote, InvalidCentralUrl
 from offline_cache.outbox import OUTBOX_FILE, Outbox, OutboxError
@@ -211,11 +211,11 @@ async def _device(args: argparse.Namespace, central: str, remote: HttpRemote, da
     """The stored enrolment, or a new one from --enrol-key; the same rules as the app's Enrolment."""
     key: str | None = args.enrol_key
     try:
-        record = load_device(data_dir)
+        record = device_store(data_dir).load()
     except DeviceFileInvalid as exc:
         if key is None:
             raise CliError(f"{exc}; pass --enrol-key to enrol this device again") from None
-        set_aside(data_dir)
+        device_store(data_dir).set_aside()
         record = None
     if record is not None:
         mismatch = None
@@ -239,7 +239,7 @@ async def _device(args: argparse.Namespace, central: str, remote: HttpRemote, da
     if args.location is not None and answer.location_id != args.location:
         raise CliError(f"the enrolment key is for {answer.location_id}, not {args.location}")
     record = DeviceRecord(answer.device_id, answer.token, answer.role, answer.location_id, central)
-    save_device(data_dir, record)
+    device_store(data_dir).save(record)
     return record
 
 
@@ -288,7 +288,7 @@ def _status(args: argparse.Namespace) -> int:
 def status_report(data_dir: Path) -> dict[str, Any]:
     """Everything ``status`` shows, as plain JSON-ready data (never the token)."""
     try:
-        device = load_device(data_dir)
+        device = device_store(data_dir).load()
     except DeviceFileInvalid as exc:
         raise CliError(str(exc)) from None
     report: dict[str, Any] = {

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from kiosk.api.contract import DeviceEnrolment
 from kiosk.api.errors import CentralRejected, CentralUnauthorized
-from kiosk.services.device_store import DeviceFileInvalid, DeviceRecord, DeviceStore
+from offline_cache.device_record import DeviceFileInvalid, DeviceRecord, DeviceStore
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.api.errors import CentralRejected, CentralUnauthorized
-from kiosk.services.device_store import DeviceFileInvalid, DeviceRecord, DeviceStore
 from kiosk.services.enrolment import Enrolment, EnrolmentIssue, EnrolmentNeeded, EnrolmentPlan
+from offline_cache.device_record import DeviceFileInvalid, DeviceRecord, DeviceStore
 
 from .fakes import FakeCentral, enrolment
 

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QLabel, QListView, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.api.errors import CentralFailed, CentralUnreachable
-from kiosk.services.device_store import DeviceRecord, DeviceStore
 from kiosk.services.enrolment import Enrolment, EnrolmentIssue, EnrolmentPlan
 from kiosk.services.first_sync import FirstSync, ProductHighlight, StoreInfo
 from kiosk.ui.models.product_roles import ProductRole
@@ -19,6 +18,7 @@ from kiosk.ui.screens.home.state import CatalogCount, HomePhase, HomeProblem, Ho
 from kiosk.ui.screens.home.view import HomeView
 from kiosk.ui.task_runner import TaskRunner
 from kiosk.ui.widgets.touch_button import TOUCH_MIN
+from offline_cache.device_record import DeviceRecord, DeviceStore
 
 from .fakes import FakeCentral, enrolment, standard_central
 

@@ -17,9 +17,8 @@ import pytest
 from central.auth import create_enrolment_key
 from central.db import Database
 from central.server import ServerThread
-from kiosk.services.device_store import DeviceRecord
 from offline_cache.cli import main
-from offline_cache.device_record import DEVICE_FILE
+from offline_cache.device_record import DEVICE_FILE, device_store
 from offline_cache.outbox import OUTBOX_FILE, Outbox
 from tests.offline_cache.conftest import STORE, kiosk_order, orders_with_key, sku_in_stock
 
@@ -49,7 +48,8 @@ def test_run_once_enrols_syncs_and_status_shows_the_counts(
 
     device_file = data_dir / DEVICE_FILE
     assert stat.S_IMODE(device_file.stat().st_mode) == 0o600
-    record = DeviceRecord.from_json(device_file.read_text())  # the app reads what the CLI wrote
+    record = device_store(data_dir).load()  # the app reads what the CLI wrote, with the same code
+    assert record is not None
     assert (record.role, record.location_id, record.central_url) == ("kiosk", STORE, server.url)
 
     assert main(["status", "--data-dir", str(data_dir), "--json"]) == 0

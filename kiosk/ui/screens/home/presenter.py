@@ -9,11 +9,11 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.api.errors import CentralFailed, CentralRejected, CentralUnreachable, needs_enrolment
-from kiosk.services.device_store import DeviceRecord
 from kiosk.services.enrolment import Enrolment, EnrolmentIssue, EnrolmentNeeded
 from kiosk.services.first_sync import FirstSync, StoreNotFound
 from kiosk.ui.screens.home.state import CatalogCount, HomePhase, HomeProblem, HomeState
 from kiosk.ui.task_runner import TaskRunner
+from offline_cache.device_record import DeviceRecord
 
 log = logging.getLogger(__name__)
 
