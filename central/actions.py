@@ -26,7 +26,14 @@ from central.models import (
     PushRequest,
     ReturnCreate,
 )
-from central.orders import Actor, apply_pickup_event, create_order
+from central.orders import (
+    Actor,
+    PickupSecret,
+    apply_pickup_event,
+    create_order,
+    needs_pickup,
+    new_pickup_secret,
+)
 from central.problems import Problem
 from central.returns import create_return
 from retail_rules.canonical import payload_sha256
@@ -59,11 +66,28 @@ def _validated(model: type[BaseModel], payload: dict[str, Any]) -> Any:
         raise Problem(422, "invalid_payload", "The action payload is not valid.", errors=errors) from exc
 
 
+def prepare(action_type: str, payload: dict[str, Any]) -> PickupSecret | None:
+    """Slow work done before the transaction, so no lock is held meanwhile: a pickup code's hash."""
+    if action_type != "order.create":
+        return None
+    try:
+        body = OrderCreate.model_validate(payload)
+    except ValidationError:
+        return None  # rejected inside the transaction, with the validation errors recorded
+    return new_pickup_secret(body.order_id) if needs_pickup(body) else None
+
+
 def _run_business(
-    tx: Tx, actor: Actor, action_type: str, payload: dict[str, Any], action_id: str, order_id: str | None
+    tx: Tx,
+    actor: Actor,
+    action_type: str,
+    payload: dict[str, Any],
+    action_id: str,
+    order_id: str | None,
+    prepared: PickupSecret | None,
 ) -> dict[str, Any]:
     if action_type == "order.create":
-        return create_order(tx, actor, _validated(OrderCreate, payload), action_id)
+        return create_order(tx, actor, _validated(OrderCreate, payload), action_id, prepared)
     if action_type == "pickup.event":
         if order_id is None:
             event = _validated(PickupEventAction, payload)
@@ -89,12 +113,18 @@ _CREATED = {"order.create": 201, "return.create": 201}
 
 
 def _apply(
-    tx: Tx, actor: Actor, action_type: str, payload: dict[str, Any], action_id: str, order_id: str | None
+    tx: Tx,
+    actor: Actor,
+    action_type: str,
+    payload: dict[str, Any],
+    action_id: str,
+    order_id: str | None,
+    prepared: PickupSecret | None = None,
 ) -> Outcome:
     """Run the business logic in a savepoint: a rejection undoes its writes but is recorded."""
     savepoint = tx.conn.begin_nested()
     try:
-        body = _run_business(tx, actor, action_type, payload, action_id, order_id)
+        body = _run_business(tx, actor, action_type, payload, action_id, order_id, prepared)
     except Problem as problem:
         savepoint.rollback()
         tx.pokes.clear()
@@ -187,6 +217,7 @@ def execute_single(
 ) -> tuple[Outcome, bool]:
     """One action from a single-action endpoint (Idempotency-Key header): (outcome, replayed)."""
     sha = payload_sha256({"order_id": order_id, **payload} if order_id else payload)
+    prepared = prepare(action_type, payload)
 
     def work() -> tuple[Outcome, bool]:
         with db.write() as tx:
@@ -202,7 +233,7 @@ def execute_single(
                 return _stored(row), True
             if _business_row_exists(tx.conn, action_type, action_id):
                 return Outcome("applied", "duplicate", 200, {"detail": "result_expired"}), True
-            outcome = _apply(tx, actor, action_type, payload, action_id, order_id)
+            outcome = _apply(tx, actor, action_type, payload, action_id, order_id, prepared)
             _record(tx, actor, action_id, action_type, sha, outcome, None, None)
             return outcome, False
 
@@ -283,6 +314,7 @@ def _push_one(
 ) -> tuple[dict[str, Any] | None, int, bool]:
     """One action in one transaction: (result or None, last_applied_seq, stop the batch)."""
     ti = schema.terminal_installs
+    prepared = prepare(action.type, action.payload)
     with db.write() as tx:
         install = tx.conn.execute(select(ti).where(ti.c.install_id == install_id).with_for_update()).first()
         if install is None:
@@ -353,7 +385,7 @@ def _push_one(
         else:
             try:
                 acting = _authorize_push(tx, actor, action)
-                outcome = _apply(tx, acting, action.type, action.payload, action.action_id, None)
+                outcome = _apply(tx, acting, action.type, action.payload, action.action_id, None, prepared)
             except Problem as problem:
                 outcome = Outcome("rejected", problem.code, problem.status, problem.body())
             except (IntegrityError, OperationalError):

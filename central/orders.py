@@ -153,7 +153,29 @@ def _check_creator(actor: Actor, body: OrderCreate) -> None:
         raise Problem(403, "forbidden", "This device cannot create orders.")
 
 
-def create_order(tx: Tx, actor: Actor, body: OrderCreate, action_id: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class PickupSecret:
+    """A pickup code and its slow hash, made before the order's transaction holds any lock."""
+
+    order_id: str
+    code: str
+    code_hash: str
+
+
+def needs_pickup(body: OrderCreate) -> bool:
+    return body.kind in PICKUP_KINDS or any(
+        ln.fulfilment in ("pickup_here", "pickup_other_store") for ln in body.lines
+    )
+
+
+def new_pickup_secret(order_id: str) -> PickupSecret:
+    code = f"{secrets.randbelow(10**6):06d}"
+    return PickupSecret(order_id, code, hash_pickup_code(order_id, code))
+
+
+def create_order(
+    tx: Tx, actor: Actor, body: OrderCreate, action_id: str, secret: PickupSecret | None = None
+) -> dict[str, Any]:
     """Create an order and reserve its stock atomically; raises Problem and changes nothing."""
     conn = tx.conn
     _check_creator(actor, body)
@@ -215,11 +237,13 @@ def create_order(tx: Tx, actor: Actor, body: OrderCreate, action_id: str) -> dic
         )
 
     now = _now()
-    is_pickup = bool(pickup_lines) or body.kind in PICKUP_KINDS
+    is_pickup = needs_pickup(body)
     state = PickupState.PLACED.value if is_pickup else "confirmed"
     order_store = pickup_store_id if is_pickup else body.store_id
     number = f"{order_store[:2]}{secrets.randbelow(10**8):08d}"
-    code = f"{secrets.randbelow(10**6):06d}" if is_pickup else None
+    if is_pickup and (secret is None or secret.order_id != body.order_id):
+        secret = new_pickup_secret(body.order_id)
+    code = secret.code if is_pickup and secret else None
     hold_until = now + HOLD_DAYS * 86400 if is_pickup else None
     customer = body.customer
     data: dict[str, Any] = {
@@ -247,7 +271,7 @@ def create_order(tx: Tx, actor: Actor, body: OrderCreate, action_id: str) -> dic
             updated_at=now,
             collected_at=None if is_pickup else now,
             hold_until=hold_until,
-            pickup_code_hash=hash_pickup_code(body.order_id, code) if code else None,
+            pickup_code_hash=secret.code_hash if code and secret else None,
             data=json.dumps(data),
             secret=None,
             version=0,
@@ -273,17 +297,19 @@ def create_order(tx: Tx, actor: Actor, body: OrderCreate, action_id: str) -> dic
             for i, ln in enumerate(body.lines)
         ],
     )
-    secret: dict[str, Any] = {}
+    for_customer: dict[str, Any] = {}
     if code:
-        secret["pickup_code"] = code
+        for_customer["pickup_code"] = code
         assert hold_until is not None
-        secret["pickup_pass"] = sign_pass(conn, body.order_id, number, order_store, int(hold_until))
+        for_customer["pickup_pass"] = sign_pass(conn, body.order_id, number, order_store, int(hold_until))
         conn.execute(
-            update(schema.orders).where(schema.orders.c.id == body.order_id).values(secret=json.dumps(secret))
+            update(schema.orders)
+            .where(schema.orders.c.id == body.order_id)
+            .values(secret=json.dumps(for_customer))
         )
     bump_stock_versions(tx, list(deltas))
     doc = touch_order(tx, body.order_id)
-    result: dict[str, Any] = {"order": doc, **secret}
+    result: dict[str, Any] = {"order": doc, **for_customer}
     if adjustments:
         result["price_adjusted"] = adjustments
     return result
