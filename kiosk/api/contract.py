@@ -3,39 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
+
+# The wire types the sync engine already defines; the app's client returns the same ones.
+from offline_cache.remote import Change, Health
+from offline_cache.remote import Enrolment as DeviceEnrolment
+
+__all__ = [
+    "Change",
+    "DeviceEnrolment",
+    "Health",
+    "MalformedBody",
+    "Problem",
+    "PullPage",
+    "parse_change",
+    "parse_enrolment",
+    "parse_health",
+    "parse_problem",
+    "parse_pull_page",
+]
 
 
 class MalformedBody(ValueError):
     """A response body that does not have the shape contract v1 promises."""
-
-
-@dataclass(frozen=True, slots=True)
-class Health:
-    status: str
-    version: str
-    api: int
-    server_version: int
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceEnrolment:
-    device_id: str
-    token: str = field(repr=False)  # a credential: never in logs or reprs
-    role: str
-    location_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One upsert or tombstone on a stream."""
-
-    entity: str
-    key: str
-    version: int
-    op: Literal["upsert", "delete"]
-    data: Mapping[str, object] | None  # None for tombstones
 
 
 @dataclass(frozen=True, slots=True)
