@@ -245,6 +245,13 @@ class CacheStore:
                 self._connections.append(db)
         return db
 
+    def reader(self) -> sqlite_utils.Database:
+        """This thread's connection, for the read-only query modules of ``offline_cache`` (search, product).
+
+        Each thread gets its own connection; under WAL each read sees one consistent snapshot.
+        """
+        return self._db()
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

@@ -17,7 +17,7 @@ from central.db import Database
 from central.seed import seed
 from central.server import ServerThread
 from retail_rules.canonical import payload_sha256
-from tests.benchmarks.report import Result
+from tests.benchmarks.report import Options, Result
 
 
 def _order(sku: str) -> dict[str, object]:
@@ -170,10 +170,10 @@ def server_benchmarks(workdir: Path, database_url: str | None = None) -> list[Re
     return results
 
 
-def run(pg_url: str | None = None, big: bool = False) -> list[Result]:
-    results = [generation(1_000_000 if big else 100_000)]
+def run(options: Options) -> list[Result]:
+    results = [generation(options.products)]
     with tempfile.TemporaryDirectory() as tmp:
         results += server_benchmarks(Path(tmp))
-    if pg_url:
-        results += server_benchmarks(Path("."), pg_url)
+    if options.pg_url:
+        results += server_benchmarks(Path("."), options.pg_url)
     return results

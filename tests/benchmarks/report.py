@@ -7,6 +7,18 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
+class Options:
+    """What the runner's command line asked of every suite."""
+
+    big: bool = False  # 1,000,000 products where the suite can, else a size that runs in seconds
+    pg_url: str | None = None  # an EMPTY PostgreSQL database the central suites may fill
+
+    @property
+    def products(self) -> int:
+        return 1_000_000 if self.big else 100_000
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     name: str
     samples: list[float]
