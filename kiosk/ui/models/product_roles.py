@@ -18,6 +18,9 @@ class ProductRole(IntEnum):
     RATING_COUNT = _BASE + 6  # int
     AVAILABILITY = _BASE + 7  # Availability value (str)
     IMAGE_HUE = _BASE + 8  # float 0..1: the placeholder image's colour until real images load
+    IMAGE_PATH = _BASE + 9  # str: the product's first image on the central API, or None
+    LOADING = _BASE + 10  # bool: the cell's product is still being read; a skeleton card is drawn
+    CARD = _BASE + 11  # the whole card (product_grid_model.GridCard), so a delegate reads it in one call
 
 
 class Availability(StrEnum):

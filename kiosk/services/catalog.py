@@ -1,0 +1,112 @@
+"""Browsing and searching the cached catalog for the screens: async, on the cache-reader thread, no Qt."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kiosk.services.cache_reader import CacheReader
+from offline_cache.cache_store import CacheStore
+from offline_cache.search import (
+    CatalogSearch,
+    CategoryNode,
+    FacetCount,
+    Facets,
+    ProductHit,
+    SearchQuery,
+    SearchResult,
+)
+
+# Re-exported: the screens take the search module's value types from this service.
+__all__ = [
+    "CatalogBackend",
+    "CatalogSearch",
+    "CatalogService",
+    "CatalogUnavailable",
+    "CategoryNode",
+    "FacetCount",
+    "Facets",
+    "ProductHit",
+    "SearchQuery",
+    "SearchResult",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_WINDOW = 500  # hits per read: a screen never shows more at once, and a read must stay short
+
+
+class CatalogBackend(Protocol):
+    """What offline_cache.search.CatalogSearch offers; its methods run on the calling thread."""
+
+    def search(
+        self, query: SearchQuery, offset: int, limit: int, *, here: str | None = None
+    ) -> SearchResult: ...
+    def count(self, query: SearchQuery) -> int: ...
+    def facets(self, query: SearchQuery, *, here: str | None = None) -> Facets: ...
+    def lookup_code(self, code: str) -> str | None: ...
+    def categories(self, language: str) -> tuple[CategoryNode, ...]: ...
+
+
+class CatalogUnavailable(Exception):
+    """The cache could not be read (locked, damaged, being rebuilt): the environment's fault, not a bug."""
+
+
+@dataclass(slots=True)
+class _Backends:
+    make: Callable[[CacheStore], CatalogBackend]
+    made: CatalogBackend | None = field(default=None)
+
+    def get(self, cache: CacheStore) -> CatalogBackend:
+        if self.made is None:
+            self.made = self.make(cache)
+        return self.made
+
+
+class CatalogService:
+    """The catalog reads a screen needs, each one short and on the cache-reader thread.
+
+    The backend is built on that thread at its first use, so whatever connection it keeps belongs to
+    the thread that uses it. Cancelling a caller abandons the answer; a read that has not started yet
+    is dropped from the reader's queue, so a fast typist never queues a backlog of stale searches.
+    """
+
+    def __init__(
+        self, reader: CacheReader, backend: Callable[[CacheStore], CatalogBackend] = CatalogSearch
+    ) -> None:
+        self._reader = reader
+        self._backend = _Backends(backend)
+
+    async def search(
+        self, query: SearchQuery, offset: int, limit: int, *, here: str | None = None
+    ) -> SearchResult:
+        offset = max(0, offset)
+        limit = max(0, min(limit, MAX_WINDOW))
+        return await self._read(lambda b: b.search(query, offset, limit, here=here))
+
+    async def window(
+        self, query: SearchQuery, offset: int, limit: int, *, here: str | None = None
+    ) -> tuple[ProductHit, ...]:
+        return (await self.search(query, offset, limit, here=here)).hits
+
+    async def facets(self, query: SearchQuery, *, here: str | None = None) -> Facets:
+        return await self._read(lambda b: b.facets(query, here=here))
+
+    async def lookup_code(self, code: str) -> str | None:
+        return await self._read(lambda b: b.lookup_code(code))
+
+    async def categories(self, language: str) -> tuple[CategoryNode, ...]:
+        return await self._read(lambda b: b.categories(language))
+
+    async def _read[T](self, read: Callable[[CatalogBackend], T]) -> T:
+        def on_reader_thread(cache: CacheStore) -> T:
+            return read(self._backend.get(cache))
+
+        try:
+            return await self._reader.run(on_reader_thread)
+        except sqlite3.Error as exc:
+            log.warning("catalog read failed: %s", exc)
+            raise CatalogUnavailable(str(exc)) from exc
