@@ -51,9 +51,11 @@ def serve(
 class ServerThread:
     """The real server on a loopback port in a background thread (tests, benchmarks)."""
 
-    def __init__(self, db: Database, host: str = "127.0.0.1", heartbeat_seconds: float = 15.0) -> None:
+    def __init__(
+        self, db: Database, host: str = "127.0.0.1", heartbeat_seconds: float = 15.0, port: int = 0
+    ) -> None:
         self.db = db
-        self._sock = bind(host, 0)
+        self._sock = bind(host, port)  # a given port lets a test stop a server and bring it back there
         self.url = url_of(self._sock)
         config = uvicorn.Config(
             create_app(db, heartbeat_seconds=heartbeat_seconds),

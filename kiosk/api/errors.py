@@ -1,4 +1,4 @@
-"""Errors talking to the central API, by meaning; free of httpx so services can catch them."""
+"""Errors of the app's own central API requests (images; sync has offline_cache.remote's), by meaning."""
 
 from __future__ import annotations
 
@@ -32,8 +32,3 @@ class CentralFailed(CentralError):
         super().__init__(f"{status} {detail}" if status is not None else detail)
         self.status = status
         self.detail = detail
-
-
-def needs_enrolment(error: CentralRejected) -> bool:
-    """Whether a refusal means this device's credentials are no good (re-enrolment needed)."""
-    return isinstance(error, CentralUnauthorized) or (error.status == 403 and error.code == "device_revoked")

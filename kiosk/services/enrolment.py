@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Final, Protocol
 
-from kiosk.api.contract import DeviceEnrolment
-from kiosk.api.errors import CentralRejected, CentralUnauthorized
 from offline_cache.device_record import DeviceFileInvalid, DeviceRecord, DeviceStore
+from offline_cache.remote import Enrolment as DeviceEnrolment
+from offline_cache.remote import Rejected, RetryLater, ServerFailed, Unauthorized, Unreachable
 
 log = logging.getLogger(__name__)
 
 
 class EnrolmentRemote(Protocol):
-    """The part of the central API enrolment needs (CentralClient implements it)."""
+    """The part of the central API enrolment needs (kiosk.api.remote.CentralRemote implements it).
 
-    async def enrol_device(self, key: str, name: str) -> DeviceEnrolment: ...
+    Errors are ``offline_cache.remote`` errors: Unauthorized for a refused key; Unreachable (the
+    central is away) and the rest propagate for the caller to retry or report.
+    """
+
+    async def enrol_device(self, enrolment_key: str, device_name: str) -> DeviceEnrolment: ...
 
     def use_token(self, token: str | None) -> None: ...
 
@@ -95,17 +100,12 @@ class Enrolment:
         self._remote.use_token(record.token)
         return record
 
-    async def recover(self, refusal: CentralRejected) -> DeviceRecord:
-        """The stored token was refused: enrol again if an unspent key is at hand, else say so."""
-        issue = (
-            EnrolmentIssue.CREDENTIALS_REFUSED
-            if isinstance(refusal, CentralUnauthorized)
-            else EnrolmentIssue.DEVICE_REVOKED
-        )
-        log.warning("the central API refused this device's token (%s %s)", refusal.status, refusal.code)
-        self._remote.use_token(None)
+    async def recover(self, issue: EnrolmentIssue, detail: str = "") -> DeviceRecord:
+        """The stored token was refused (``issue``): enrol again if an unspent key is at hand, else say so."""
+        log.warning("the central API refused this device's token: %s %s", issue.value, detail)
         if not self._has_key():
-            raise EnrolmentNeeded(issue, refusal.detail)
+            raise EnrolmentNeeded(issue, detail)
+        self._remote.use_token(None)
         return await self._enrol()
 
     def _has_key(self) -> bool:
@@ -134,8 +134,13 @@ class Enrolment:
         self._key_spent = True
         try:
             answer = await self._remote.enrol_device(key, self._plan.device_name)
-        except CentralUnauthorized as exc:
+        except Unauthorized as exc:
             raise EnrolmentNeeded(EnrolmentIssue.KEY_REFUSED, exc.detail) from None
+        except (Unreachable, ServerFailed, RetryLater):
+            # No answer or a failure: the key may be tried again. Had the server used it after all
+            # (an answer lost on the way), the next try says "key refused", which a person can fix.
+            self._key_spent = False
+            raise
         # The key decides role and store on the server; refuse one that does not match the settings
         # rather than silently becoming a different kind of terminal.
         if answer.role != self._plan.role:
@@ -155,3 +160,25 @@ class Enrolment:
         self._remote.use_token(record.token)
         log.info("enrolled as %s (%s at %s)", record.device_id, record.role, record.location_id)
         return record
+
+
+def refusal_issue(refusal: Rejected) -> EnrolmentIssue | None:
+    """Whether a refusal means this device's credentials are no good, and which way (None: they are fine)."""
+    if isinstance(refusal, Unauthorized) or refusal.status == 401:
+        return EnrolmentIssue.CREDENTIALS_REFUSED
+    if refusal.status == 403 and refusal.code == "device_revoked":
+        return EnrolmentIssue.DEVICE_REVOKED
+    return None
+
+
+# ``Rejected.__str__`` is "<status> <code>[: <detail>]"; the sync engine reports a refusal that blocks it
+# as that text (SyncStatus.blocked).
+_BLOCKED: Final = re.compile(r"^(?P<status>\d{3}) (?P<code>[A-Za-z0-9_.-]+)(?:: (?P<detail>.*))?$", re.DOTALL)
+
+
+def blocked_issue(blocked: str) -> EnrolmentIssue | None:
+    """The enrolment issue behind the engine's ``SyncStatus.blocked`` text, None for other refusals."""
+    match = _BLOCKED.match(blocked)
+    if match is None:
+        return None
+    return refusal_issue(Rejected(int(match["status"]), match["code"], match["detail"] or ""))

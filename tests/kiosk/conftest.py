@@ -1,12 +1,11 @@
-"""Kiosk fixtures: offscreen Qt, Qt warnings fail tests, a qasync loop, and a real central server."""
+"""Kiosk fixtures: offscreen Qt, Qt warnings fail tests, a qasync loop, and the real central server."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
-import sqlite3
-import subprocess
-import sys
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +15,12 @@ import pytest
 import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import text
 
+from central.auth import create_enrolment_key
+from central.db import Database
+from central.seed import seed
+from central.server import ServerThread
 from kiosk.ui.theme import apply_theme
 
 # Qt reads this when the QApplication is created (by pytest-qt's qapp), not at import: no display needed.
@@ -54,6 +58,9 @@ def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     try:
         yield loop
     finally:
+        # Collect the test's Qt objects here, on Qt's thread: left to a later garbage collection, they
+        # may be destroyed on a worker thread, and Qt warns that their timers cannot be stopped there.
+        gc.collect()
         pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
         for task in pending:
             task.cancel()
@@ -71,82 +78,56 @@ def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         loop.close()
 
 
-def run_central(*args: str, cwd: Path, timeout: float = 120) -> str:
-    # cwd outside the repo would resolve the installed package; in tmp_path it is the same package.
-    result = subprocess.run(
-        [sys.executable, "-m", "central.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert result.returncode == 0, f"central.cli {args[0]} failed:\n{result.stderr}"
-    return result.stdout
+@pytest.fixture(scope="session")
+def central_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded central database made once per session (200 products, no orders); tests copy it."""
+    path = tmp_path_factory.mktemp("kiosk-central") / "central.db"
+    db = Database(f"sqlite:///{path}")
+    seed(db, products=200, seed_value=7, reviews_per_product=2, with_orders=False)
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def central_db(central_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "central.db"
+    shutil.copy(central_template, path)
+    db = Database(f"sqlite:///{path}")
+    yield db
+    db.dispose()
 
 
 @dataclass
 class CentralServer:
-    """The real central server in a subprocess, on a free loopback port."""
+    """The real central server on a loopback port (a thread of this process); it can stop and come back."""
 
-    url: str
-    enrol_key: str
-    database: Path
-    process: subprocess.Popen[bytes]
+    db: Database
+    thread: ServerThread | None = None
+    url: str = ""
+
+    def start(self) -> None:
+        port = int(self.url.rpartition(":")[2]) if self.url else 0
+        self.thread = ServerThread(self.db, port=port).start()
+        self.url = self.thread.url
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+        if self.thread is not None:
+            self.thread.stop()
+            self.thread = None
+
+    def enrol_key(self, location: str = "CZ-PRG-01", role: str = "kiosk") -> str:
+        return create_enrolment_key(self.db, location, role)
 
     def scalar(self, sql: str) -> object:
-        connection = sqlite3.connect(self.database)
-        try:
-            return connection.execute(sql).fetchone()[0]
-        finally:
-            connection.close()
+        with self.db.read() as conn:
+            return conn.execute(text(sql)).scalar()
 
 
 @pytest.fixture
-def central_server(tmp_path: Path) -> Iterator[CentralServer]:
-    """Seeded with 200 products (no orders), a kiosk enrolment key, serving on a free port."""
-    database = tmp_path / "central.db"
-    run_central("seed", "--db", str(database), "--products", "200", "--no-orders", cwd=tmp_path)
-    key = run_central(
-        "enrol-key", "--db", str(database), "--location", "CZ-PRG-01", "--role", "kiosk", cwd=tmp_path
-    ).strip()
-    port_file = tmp_path / "central.url"
-    server_log = tmp_path / "central.log"
-    with server_log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "central.cli",
-                "serve",
-                "--db",
-                str(database),
-                "--port",
-                "0",
-                "--port-file",
-                str(port_file),
-            ],
-            cwd=tmp_path,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    server = CentralServer("", key, database, process)
+def central_server(central_db: Database) -> Iterator[CentralServer]:
+    server = CentralServer(central_db)
+    server.start()
     try:
-        deadline = time.monotonic() + 60
-        while not port_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"central server did not start:\n{server_log.read_text()}")
-            time.sleep(0.05)
-        server.url = port_file.read_text().strip()
         yield server
     finally:
         server.stop()

@@ -1,13 +1,13 @@
-"""Fakes implementing the app's Protocols (PullSource, EnrolmentRemote, HealthSource) over plain data."""
+"""Fakes and builders for kiosk tests: an enrolment remote, store and catalog changes, a filled cache."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from kiosk.api.contract import Change, DeviceEnrolment, Health, PullPage
-from kiosk.api.errors import CentralError, CentralUnauthorized
+from offline_cache.cache_store import CacheStore
+from offline_cache.remote import Change, Enrolment, PullPage, RemoteError, Unauthorized
 
 STORE = {
     "id": "CZ-PRG-01",
@@ -34,7 +34,7 @@ def category(key: str, version: int) -> Change:
 
 
 def product(
-    sku: str, version: int, *, popularity: float = 1.0, price: int = 129900, parent: str | None = None
+    sku: str, version: int, *, popularity: int = 1, price: int = 129900, parent: str | None = None
 ) -> Change:
     return Change(
         "product",
@@ -44,103 +44,54 @@ def product(
         {
             "sku": sku,
             "parent_sku": parent,
+            "category_id": "cat-0",
             "brand": "Acme",
             "names": {"en": f"Chair {sku}", "cs": f"Židle {sku}"},
             "prices": {"CZK": price, "PLN": price // 5},
             "rating": {"average": 4.2, "count": 17},
+            "images": [f"/v1/images/{sku}/0.jpg"],
             "popularity": popularity,
         },
     )
 
 
-def tombstone(entity: str, key: str, version: int) -> Change:
-    return Change(entity, key, version, "delete", None)
+def catalog(products: int, categories: int, first_version: int = 10) -> list[Change]:
+    changes: list[Change] = [category(f"cat-{i}", first_version + i) for i in range(categories)]
+    start = first_version + categories
+    changes += [product(f"SKU-{i:04d}", start + i, popularity=i) for i in range(products)]
+    return changes
+
+
+def fill(cache: CacheStore, stream: str, changes: Sequence[Change], *, server_version: int = 1000) -> None:
+    """Apply ``changes`` to ``stream`` as one page, continuing from the stream's cursor."""
+    after = cache.cursor(stream)
+    last = max((c.version for c in changes), default=0)
+    page = PullPage(stream, tuple(changes), f"v1.{last}", False, "", server_version)
+    cache.apply_page(stream, page, after)
 
 
 @dataclass
-class FakeCentral:
-    """A scripted central API: streams as lists of changes, paged like the real one by version."""
+class FakeEnrolmentRemote:
+    """Enrolment as the central does it: one-time keys, a token per enrolment; or a scripted failure."""
 
-    streams: dict[str, list[Change]] = field(default_factory=dict)
-    valid_tokens: set[str] = field(default_factory=set)
-    keys: dict[str, DeviceEnrolment] = field(default_factory=dict)
-    health_error: CentralError | None = None
-    pull_error: Callable[[str], CentralError | None] = lambda _stream: None
-    pull_delay: float = 0.0
+    keys: dict[str, Enrolment] = field(default_factory=dict)
+    error: RemoteError | None = None
     token: str | None = None
-    pulls: list[tuple[str, str, int]] = field(default_factory=list)
     enrolments: list[str] = field(default_factory=list)
 
-    @property
-    def server_version(self) -> int:
-        return max((c.version for changes in self.streams.values() for c in changes), default=0)
-
-    async def health(self) -> Health:
+    async def enrol_device(self, enrolment_key: str, device_name: str) -> Enrolment:
         await asyncio.sleep(0)
-        if self.health_error is not None:
-            raise self.health_error
-        return Health("ok", "0.1.0", 1, self.server_version)
-
-    async def enrol_device(self, key: str, name: str) -> DeviceEnrolment:
-        await asyncio.sleep(0)
-        self.enrolments.append(key)
-        answer = self.keys.pop(key, None)
+        if self.error is not None:
+            raise self.error
+        self.enrolments.append(enrolment_key)
+        answer = self.keys.pop(enrolment_key, None)
         if answer is None:
-            raise CentralUnauthorized(
-                401, "invalid_enrolment_key", "The enrolment key is unknown, used or expired."
-            )
-        self.valid_tokens.add(answer.token)
+            raise Unauthorized(401, "invalid_enrolment_key", "The enrolment key is unknown, used or expired.")
         return answer
 
     def use_token(self, token: str | None) -> None:
         self.token = token
 
-    async def pull(self, stream: str, cursor: str, limit: int) -> PullPage:
-        self.pulls.append((stream, cursor, limit))
-        await asyncio.sleep(self.pull_delay)
-        error = self.pull_error(stream)
-        if error is not None:
-            raise error
-        if self.token not in self.valid_tokens:
-            raise CentralUnauthorized(401, "unauthorized", "The token is not valid or has expired.")
-        after = int(cursor.rpartition(".")[2] or 0)
-        changes = sorted(
-            (c for c in self.streams.get(stream, []) if c.version > after), key=lambda c: c.version
-        )
-        page = changes[:limit]
-        next_version = page[-1].version if page else after
-        return PullPage(
-            stream=stream,
-            changes=tuple(page),
-            next_cursor=f"v1.{next_version}",
-            has_more=len(changes) > limit,
-            checksum="crc32:00000000",
-            server_version=self.server_version,
-        )
 
-
-def enrolment(
-    token: str = "d.token-1", role: str = "kiosk", location_id: str = "CZ-PRG-01"
-) -> DeviceEnrolment:
-    return DeviceEnrolment(device_id="T-0001", token=token, role=role, location_id=location_id)
-
-
-def catalog(products: int, categories: int, first_version: int = 10) -> list[Change]:
-    changes: list[Change] = [category(f"cat-{i}", first_version + i) for i in range(categories)]
-    start = first_version + categories
-    changes += [product(f"SKU-{i:04d}", start + i, popularity=float(i)) for i in range(products)]
-    return changes
-
-
-def standard_central(products: int = 25, categories: int = 4) -> FakeCentral:
-    return FakeCentral(
-        streams={
-            "locations": [location(STORE, 1), location(OTHER_STORE, 2)],
-            "catalog": catalog(products, categories),
-        },
-        keys={"KEY-1": enrolment()},
-    )
-
-
-def flatten(groups: Sequence[Sequence[Change]]) -> list[Change]:
-    return [c for group in groups for c in group]
+def enrolment(token: str = "d.token-1", role: str = "kiosk", location_id: str = "CZ-PRG-01") -> Enrolment:
+    return Enrolment(device_id="T-0001", token=token, role=role, location_id=location_id)

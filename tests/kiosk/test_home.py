@@ -1,150 +1,183 @@
-"""The start screen: presenter with a fake central API (awaited directly), and the view drawing its states."""
+"""The start screen: the overview read from a real cache, the presenter awaited directly, the view drawn."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QListView, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.api.errors import CentralFailed, CentralUnreachable
-from kiosk.services.enrolment import Enrolment, EnrolmentIssue, EnrolmentPlan
-from kiosk.services.first_sync import FirstSync, ProductHighlight, StoreInfo
+from kiosk.services.cache_reader import CacheReader
+from kiosk.services.enrolment import EnrolmentIssue
+from kiosk.services.store_overview import ProductSummary, StoreInfo, read_overview, store_info
 from kiosk.ui.models.product_roles import ProductRole
 from kiosk.ui.screens.home.presenter import HomePresenter
 from kiosk.ui.screens.home.state import CatalogCount, HomePhase, HomeProblem, HomeState
 from kiosk.ui.screens.home.view import HomeView
 from kiosk.ui.task_runner import TaskRunner
 from kiosk.ui.widgets.touch_button import TOUCH_MIN
-from offline_cache.device_record import DeviceRecord, DeviceStore
+from offline_cache.cache_store import CACHE_FILE, CacheStore
+from offline_cache.engine import SyncStatus
 
-from .fakes import FakeCentral, enrolment, standard_central
+from .fakes import OTHER_STORE, STORE, catalog, fill, location, product
 
-URL = "http://central.test:8700"
-
-
-def build(central: FakeCentral, tmp_path: Path, key: str | None = "KEY-1") -> HomePresenter:
-    plan = EnrolmentPlan(URL, "kiosk", "kiosk on test", "CZ-PRG-01", key)
-    service = Enrolment(central, DeviceStore(tmp_path / "device.json"), plan)
-    return HomePresenter(service, FirstSync(central, page_size=10), TaskRunner())
+HERE = "CZ-PRG-01"
 
 
-class Recorder:
-    """Collects what the presenter tells the status strip."""
-
-    def __init__(self, presenter: HomePresenter) -> None:
-        self.progress: list[object] = []
-        self.events: list[str] = []
-        presenter.sync_progressed.connect(self.progress.append)
-        presenter.sync_succeeded.connect(lambda: self.events.append("succeeded"))
-        presenter.sync_stopped.connect(lambda: self.events.append("stopped"))
-        presenter.central_reachable.connect(lambda: self.events.append("reachable"))
-        presenter.central_unreachable.connect(lambda: self.events.append("unreachable"))
-        presenter.central_failed.connect(lambda: self.events.append("failed"))
-        presenter.enrolment_needed.connect(lambda: self.events.append("enrolment_needed"))
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[CacheStore]:
+    store = CacheStore.open(tmp_path / CACHE_FILE)
+    yield store
+    store.close()
 
 
-async def test_first_start_enrols_reads_the_store_and_counts_the_catalog(tmp_path: Path) -> None:
-    central = standard_central(products=25, categories=4)
-    presenter = build(central, tmp_path)
-    recorder = Recorder(presenter)
-    phases: list[HomePhase] = []
-    presenter.state_changed.connect(lambda s: phases.append(s.phase))
-    await presenter.load()
-    state = presenter.state
-    assert state.phase == HomePhase.READY
-    assert state.store is not None
-    assert (state.store.name, state.store.city) == ("Praha Můstek", "Praha")
-    assert state.catalog == CatalogCount(products=25, categories=4)
-    assert state.language == "cs"  # nothing configured: the store's language
-    assert len(state.highlights) == 12
-    assert phases == [HomePhase.ENROLLING, HomePhase.LOADING_STORE, HomePhase.COUNTING, HomePhase.READY]
-    assert len(recorder.progress) == 3
-    assert recorder.events == ["reachable", "succeeded"]
-    assert (tmp_path / "device.json").exists()
+def filled(cache: CacheStore, products: int = 25) -> CacheStore:
+    fill(cache, "locations", [location(STORE, 1), location(OTHER_STORE, 2)])
+    changes = catalog(products, categories=4)
+    changes.append(product("SKU-VARIANT", 999, popularity=10_000, parent="SKU-0001"))
+    fill(cache, "catalog", changes)
+    return cache
 
 
-async def test_stored_token_refused_without_a_key_asks_for_re_enrolment(tmp_path: Path) -> None:
-    DeviceStore(tmp_path / "device.json").save(DeviceRecord("T-1", "d.revoked", "kiosk", "CZ-PRG-01", URL))
-    central = standard_central()  # d.revoked is not among its valid tokens: every pull gets a 401
-    presenter = build(central, tmp_path, key=None)
-    recorder = Recorder(presenter)
-    await presenter.load()
-    assert presenter.state.phase == HomePhase.NEEDS_ENROLMENT
-    assert presenter.state.enrolment_issue == EnrolmentIssue.CREDENTIALS_REFUSED
-    assert presenter.state.can_retry
-    assert recorder.events == ["stopped", "enrolment_needed"]
-
-
-async def test_stored_token_refused_with_a_key_enrols_again(tmp_path: Path) -> None:
-    DeviceStore(tmp_path / "device.json").save(DeviceRecord("T-1", "d.revoked", "kiosk", "CZ-PRG-01", URL))
-    central = standard_central()
-    central.keys = {"KEY-1": enrolment(token="d.fresh")}
-    presenter = build(central, tmp_path)
-    await presenter.load()
-    assert presenter.state.phase == HomePhase.READY
-    assert central.enrolments == ["KEY-1"]
-
-
-async def test_unreachable_waits_and_resumes_when_the_central_system_is_back(tmp_path: Path) -> None:
-    central = standard_central()
-    down = True
-    central.pull_error = lambda _s: CentralUnreachable("connection refused") if down else None
-    presenter = build(central, tmp_path)
-    recorder = Recorder(presenter)
-    await presenter.load()
-    assert presenter.state.phase == HomePhase.WAITING_FOR_CENTRAL
-    assert "unreachable" in recorder.events
-
-    down = False
-    presenter.on_connectivity_changed(True)  # what the status strip says when health checks succeed
-    for _ in range(100):
-        if presenter.state.phase == HomePhase.READY:
-            break
-        await asyncio.sleep(0.01)
-    assert presenter.state.phase == HomePhase.READY
-
-
-async def test_server_error_fails_with_retry(tmp_path: Path) -> None:
-    central = standard_central()
-    failing = True
-    central.pull_error = lambda s: CentralFailed("server error", 500) if failing and s == "catalog" else None
-    presenter = build(central, tmp_path)
-    recorder = Recorder(presenter)
-    await presenter.load()
-    assert (presenter.state.phase, presenter.state.problem) == (HomePhase.FAILED, HomeProblem.CENTRAL_FAILED)
-    assert presenter.state.store is not None  # what was read stays on screen
-    assert "failed" in recorder.events
-    failing = False
-    await presenter.load()
-    assert presenter.state.phase == HomePhase.READY
-
-
-async def test_a_bug_during_load_ends_in_a_safe_state(tmp_path: Path) -> None:
-    central = standard_central()
-
-    def explode(_stream: str) -> CentralFailed | None:
-        raise ZeroDivisionError("bug")
-
-    central.pull_error = explode
-    presenter = build(central, tmp_path)
-    presenter.start()
-    for _ in range(100):
-        if presenter.state.phase == HomePhase.FAILED:
-            break
-        await asyncio.sleep(0.01)
-    assert (presenter.state.phase, presenter.state.problem) == (HomePhase.FAILED, HomeProblem.UNEXPECTED)
-
-
-STORE = StoreInfo("CZ-PRG-01", "Praha Můstek", "Praha", "Na Příkopě 1", "CZ", "CZK", "cs", "Europe/Prague")
-
-
-def highlight(sku: str, price: int | None = 129900) -> ProductHighlight:
-    return ProductHighlight(
-        sku, {"en": f"Oak chair {sku}", "cs": f"Dubová židle {sku}"}, "Acme", price, "CZK", 4.5, 12, 1
+def test_overview_reads_the_store_counts_and_popular_products(cache: CacheStore) -> None:
+    overview = read_overview(filled(cache), HERE, None)
+    assert overview.store is not None
+    assert (overview.store.name, overview.store.city, overview.store.currency) == (
+        "Praha Můstek",
+        "Praha",
+        "CZK",
     )
+    assert overview.language == "cs"  # nothing configured: the store's language
+    assert (overview.products, overview.categories) == (26, 4)
+    assert len(overview.popular) == 12
+    assert overview.popular[0].sku == "SKU-0024"  # most popular first, the variant left out
+    assert "SKU-VARIANT" not in [p.sku for p in overview.popular]
+    assert overview.popular[0].name == "Židle SKU-0024"
+    assert overview.popular[0].price_minor == 129900
+    assert read_overview(cache, HERE, "en").popular[0].name == "Chair SKU-0024"
+
+
+def test_overview_of_an_empty_cache_and_of_an_unknown_store(cache: CacheStore) -> None:
+    empty = read_overview(cache, HERE, None)
+    assert (empty.store, empty.products, empty.popular, empty.language) == (None, 0, (), "en")
+    assert read_overview(filled(cache), "XX-NONE-01", "en").store is None
+
+
+def test_bad_store_data_is_shown_as_absent_never_raised() -> None:
+    odd = store_info("XX-1", {"name": 5, "city": None, "currency": ["CZK"]})
+    assert odd == StoreInfo("XX-1", "XX-1", "", "", "", "", "", "")
+    assert store_info("XX-1", None) is None
+
+
+def sync_status(cache: CacheStore, *, done: bool) -> SyncStatus:
+    streams = tuple(cache.streams())
+    return SyncStatus(
+        online=True,
+        last_ok={s.stream: s.last_pull_ok_at for s in streams},
+        pending=0,
+        rejected=0,
+        needs_review=0,
+        oldest_pending_age=None,
+        progress_done=len(streams) if done else 0,
+        progress_total=len(streams),
+        streams=streams,
+    )
+
+
+async def settle(presenter: HomePresenter, runner: TaskRunner) -> None:
+    for _ in range(200):
+        if not runner.names:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"tasks still running: {runner.names}")
+
+
+async def test_presenter_shows_the_cache_and_follows_the_sync(cache: CacheStore) -> None:
+    runner = TaskRunner()
+    presenter = HomePresenter(runner, kiosk_mode=True)
+    reader = CacheReader(cache)
+    try:
+        presenter.connecting()
+        assert presenter.state == HomeState(phase=HomePhase.ENROLLING, language="en")
+        presenter.attach(reader, HERE)  # an empty cache: the first sync has not brought anything yet
+        await settle(presenter, runner)
+        assert presenter.state.phase == HomePhase.SYNCING
+        assert not presenter.state.can_browse
+
+        fill(cache, "locations", [location(STORE, 1)])
+        presenter.on_sync_status(sync_status(cache, done=False))
+        await settle(presenter, runner)
+        assert presenter.state.store == STORE_INFO  # the store as soon as its stream arrived
+
+        fill(cache, "catalog", catalog(30, categories=3))
+        presenter.on_sync_status(sync_status(cache, done=True))
+        await settle(presenter, runner)
+        state = presenter.state
+        assert state.phase == HomePhase.READY
+        assert state.catalog == CatalogCount(30, 3)
+        assert len(state.popular) == 12
+        assert state.can_browse
+
+        # The same status again reads nothing: the screen re-reads only when its data changed.
+        reads: list[object] = []
+        presenter.state_changed.connect(reads.append)
+        presenter.on_sync_status(sync_status(cache, done=True))
+        assert runner.names == []
+        assert reads == []
+    finally:
+        reader.close()
+
+
+async def test_presenter_keeps_what_it_shows_when_the_cache_goes_away(cache: CacheStore) -> None:
+    runner = TaskRunner()
+    presenter = HomePresenter(runner, kiosk_mode=False, language="en")
+    reader = CacheReader(filled(cache))
+    try:
+        presenter.attach(reader, HERE)
+        await settle(presenter, runner)
+        before = presenter.state
+        assert before.store is not None
+        assert not before.kiosk_mode
+        cache.close()
+        await presenter.load()  # a closed cache is the environment's fault: logged, the screen stays
+        assert presenter.state == before
+    finally:
+        reader.close()
+
+
+def test_presenter_entry_points_and_problems() -> None:
+    presenter = HomePresenter(TaskRunner())
+    asked: list[object] = []
+    presenter.browse_requested.connect(lambda: asked.append("browse"))
+    presenter.search_requested.connect(lambda: asked.append("search"))
+    presenter.product_requested.connect(asked.append)
+    presenter.browse()
+    presenter.search()
+    presenter.open_product("SKU-0001")
+    presenter.open_product("")
+    assert asked == ["browse", "search", "SKU-0001"]
+
+    presenter.waiting_for_central()
+    assert presenter.state.phase == HomePhase.WAITING_FOR_CENTRAL
+    assert presenter.state.showing_problem
+    presenter.failed(HomeProblem.DATA_DIR_BUSY)
+    assert (presenter.state.phase, presenter.state.problem) == (HomePhase.FAILED, HomeProblem.DATA_DIR_BUSY)
+    presenter.on_blocked(EnrolmentIssue.DEVICE_REVOKED)
+    assert presenter.state.enrolment_issue == EnrolmentIssue.DEVICE_REVOKED
+    assert presenter.state.can_retry
+
+
+STORE_INFO = StoreInfo(
+    "CZ-PRG-01", "Praha Můstek", "Praha", "Na Příkopě 1", "CZ", "CZK", "cs", "Europe/Prague"
+)
+
+
+def popular(sku: str, price: int | None = 129900) -> ProductSummary:
+    return ProductSummary(sku, f"Dubová židle {sku}", "Acme", price, "CZK", 4.5, 12, None)
 
 
 def label(view: HomeView, name: str) -> str:
@@ -153,20 +186,21 @@ def label(view: HomeView, name: str) -> str:
     return widget.text()
 
 
-def test_view_shows_the_store_and_the_catalog(qtbot: QtBot) -> None:
+READY = HomeState(
+    phase=HomePhase.READY,
+    store=STORE_INFO,
+    catalog=CatalogCount(5000, 36),
+    popular=(popular("A"), popular("B", None)),
+    language="cs",
+)
+
+
+def test_view_shows_the_store_the_catalog_and_popular_products(qtbot: QtBot) -> None:
     view = HomeView()
     qtbot.addWidget(view)
     view.resize(1280, 736)
     view.show()
-    view.render_state(
-        HomeState(
-            phase=HomePhase.READY,
-            store=STORE,
-            catalog=CatalogCount(5000, 36),
-            highlights=(highlight("A"), highlight("B", None)),
-            language="cs",
-        )
-    )
+    view.render_state(READY)
     assert label(view, "homeStoreName") == "Praha Můstek"
     assert label(view, "homeStorePlace") == "Praha · Na Příkopě 1"
     assert label(view, "catalogCount").replace("\xa0", " ").replace(",", " ") == "5 000"
@@ -177,12 +211,49 @@ def test_view_shows_the_store_and_the_catalog(qtbot: QtBot) -> None:
     assert products.isVisible()
     model = products.model()
     assert model.rowCount() == 2
-    assert model.index(0, 0).data() == "Dubová židle A"  # product names in the store's language
+    assert model.index(0, 0).data() == "Dubová židle A"
     assert "Kč" in str(model.index(0, 0).data(ProductRole.PRICE_TEXT))
     assert model.index(1, 0).data(ProductRole.PRICE_TEXT) == ""  # no price in this currency: none shown
     assert products.accessibleName() == "Popular products"
     # Loading more content never makes the screen taller than a 1280 x 800 kiosk minus the strip.
     assert view.minimumSizeHint().height() <= 736
+
+
+def test_view_entry_points_emit_signals(qtbot: QtBot) -> None:
+    view = HomeView()
+    qtbot.addWidget(view)
+    view.resize(1280, 736)
+    view.show()
+    view.render_state(READY)
+    browse = view.findChild(QPushButton, "homeBrowseButton")
+    search = view.findChild(QLineEdit, "homeSearchField")
+    products = view.findChild(QListView, "homeHighlightsList")
+    assert browse is not None
+    assert search is not None
+    assert products is not None
+    assert browse.accessibleName() == "Browse the catalog"
+    assert search.accessibleName() == "Search products"
+    assert browse.height() >= TOUCH_MIN
+    assert search.height() >= TOUCH_MIN
+    with qtbot.waitSignal(view.browse_requested, timeout=1000):
+        qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(view.search_requested, timeout=1000):
+        qtbot.mouseClick(search, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(view.product_requested, timeout=1000) as tapped:
+        products.clicked.emit(products.model().index(1, 0))
+    assert tapped.args == ["B"]
+
+
+def test_view_while_the_first_sync_runs(qtbot: QtBot) -> None:
+    view = HomeView()
+    qtbot.addWidget(view)
+    view.render_state(HomeState(phase=HomePhase.SYNCING, store=STORE_INFO, catalog=CatalogCount(0, 0)))
+    assert label(view, "catalogCount") == "…"
+    assert label(view, "catalogDetail") == "Loading the catalog…"
+    assert label(view, "highlightsPlaceholder")
+    browse = view.findChild(QPushButton, "homeBrowseButton")
+    assert browse is not None
+    assert not browse.isEnabled()  # nothing to browse yet
 
 
 def test_view_shows_re_enrolment_with_a_touch_sized_retry(qtbot: QtBot) -> None:
@@ -205,10 +276,23 @@ def test_view_shows_re_enrolment_with_a_touch_sized_retry(qtbot: QtBot) -> None:
     assert retried == [True]
 
 
-def test_view_while_loading_has_no_empty_numbers(qtbot: QtBot) -> None:
+def test_view_says_when_another_process_has_the_data_folder(qtbot: QtBot) -> None:
     view = HomeView()
     qtbot.addWidget(view)
-    view.render_state(HomeState(phase=HomePhase.COUNTING, store=STORE))
-    assert label(view, "catalogCount") == "…"
-    assert label(view, "catalogDetail") == "Loading the catalog…"
-    assert label(view, "highlightsPlaceholder")
+    view.render_state(HomeState(phase=HomePhase.FAILED, problem=HomeProblem.DATA_DIR_BUSY))
+    assert "Another copy of the app or kiosk-sync" in label(view, "problemText")
+
+
+def test_a_refused_device_with_a_cached_store_keeps_showing_it(qtbot: QtBot) -> None:
+    view = HomeView()
+    qtbot.addWidget(view)
+    view.render_state(
+        HomeState(
+            phase=HomePhase.NEEDS_ENROLMENT,
+            enrolment_issue=EnrolmentIssue.DEVICE_REVOKED,
+            store=STORE_INFO,
+            catalog=CatalogCount(10, 1),
+        )
+    )
+    # Browsing goes on from the cache; the status strip carries the request for a person.
+    assert label(view, "catalogCount") == "10"

@@ -1,113 +1,164 @@
-"""The status strip's presenter: connectivity from periodic health checks, sync progress, notices."""
+"""The status strip's presenter: the sync engine's SyncStatus as the strip shows it, plus notices."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import Final, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk.services.connectivity import HealthCheck
-from kiosk.services.first_sync import SyncProgress
-from kiosk.ui.status.state import Connectivity, FirstSyncProgress, Notice, NoticeKind, StatusState
-from kiosk.ui.task_runner import TaskFailure, TaskRunner
+from kiosk.services.enrolment import EnrolmentIssue, blocked_issue
+from kiosk.ui.status.state import (
+    BLOCKED_NOTICES,
+    Connectivity,
+    FirstSyncProgress,
+    Notice,
+    NoticeKind,
+    StatusState,
+)
+from kiosk.ui.task_runner import TaskFailure
+from offline_cache.engine import SyncStatus
 
 log = logging.getLogger(__name__)
 
-HEALTH_INTERVAL = 5.0
-WATCH_TASK = "status.health"
+# The engine calls back on every change; this timer only keeps time-based texts current
+# ("synced 3 min ago", an action turning overdue) while nothing else happens.
+REFRESH_INTERVAL_MS: Final = 5000
+OVERDUE_AFTER_S: Final = 300.0  # an action waiting longer than this turns the counter amber
+_CONNECTIVITY: Final = {None: Connectivity.CONNECTING, True: Connectivity.ONLINE, False: Connectivity.OFFLINE}
 
 
-def _now() -> datetime:
-    return datetime.now().astimezone()
+class StatusSource(Protocol):
+    """What the strip follows (SyncEngine implements it)."""
+
+    def status(self) -> SyncStatus: ...
+
+    def subscribe(self, callback: Callable[[SyncStatus], None]) -> Callable[[], None]: ...
+
+
+def last_sync_epoch(status: SyncStatus) -> float | None:
+    """The newest successful pull of any stream (seconds since the epoch), None if there was none."""
+    newest: float | None = None
+    for value in status.last_ok.values():
+        if not value:
+            continue
+        try:
+            at = datetime.fromisoformat(value).timestamp()
+        except ValueError:
+            continue  # the cache is outside input too: an unreadable time is no time
+        newest = at if newest is None else max(newest, at)
+    return newest
 
 
 class StatusPresenter(QObject):
-    """Holds the StatusState; emits `state_changed` on every change and `connectivity_changed` on flips."""
+    """Holds the StatusState; emits `state_changed` on every change, `connectivity_changed` on flips and
+    `blocked_changed` with the EnrolmentIssue (or None) when the engine's refusal changes."""
 
     state_changed = Signal(object)  # StatusState
     connectivity_changed = Signal(bool)  # True: online
+    blocked_changed = Signal(object)  # EnrolmentIssue | None; also a SYNC_BLOCKED notice for other refusals
+    sync_status = Signal(object)  # every SyncStatus read, for screens that follow the sync (the home screen)
 
     def __init__(
         self,
-        runner: TaskRunner,
         *,
-        interval: float = HEALTH_INTERVAL,
-        clock: Callable[[], datetime] = _now,
+        wall_clock: Callable[[], float] = time.time,
+        refresh_interval_ms: int = REFRESH_INTERVAL_MS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._runner = runner
-        self._interval = interval
-        self._clock = clock
-        self._health: HealthCheck | None = None
+        self._wall_clock = wall_clock
         self._state = StatusState()
+        self._blocked: str | None = None
+        self._source: StatusSource | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._source_failed = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(refresh_interval_ms)
+        self._timer.timeout.connect(self.poll)
 
     @property
     def state(self) -> StatusState:
         return self._state
 
-    # -- intents -------------------------------------------------------------------------
-    def attach(self, health: HealthCheck) -> None:
-        """The probe to use from now on (the central URL is known only once the backend is up)."""
-        self._health = health
+    # -- the engine ------------------------------------------------------------------------------
+    def watch(self, source: StatusSource) -> None:
+        """Follow ``source`` (the sync engine) from now on: its changes as they happen, time every few s."""
+        self.stop_watching()
+        self._source = source
+        self._source_failed = False
+        self._unsubscribe = source.subscribe(self.show_sync)
+        self.poll()
+        self._timer.start()
 
-    def watch(self, health: HealthCheck) -> None:
-        """Attach ``health`` and check the central API every few seconds from now on."""
-        self.attach(health)
-        self._runner.run(WATCH_TASK, self._watch())
+    def stop_watching(self) -> None:
+        self._timer.stop()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._unsubscribe = None
+        self._source = None
 
-    def check_now(self) -> None:
-        self._runner.run("status.check", self.check_health())
-
-    async def check_health(self) -> None:
-        if self._health is None:
+    def poll(self) -> None:
+        if self._source is None:
             return
-        reachable = await self._health.probe()
-        self._set_connectivity(Connectivity.ONLINE if reachable else Connectivity.OFFLINE)
+        try:
+            status = self._source.status()
+        except Exception:
+            # A status read that fails (the cache closing under it) must not end the strip's updates.
+            if not self._source_failed:
+                log.exception("reading the sync status failed")
+            self._source_failed = True
+            return
+        self._source_failed = False
+        self.show_sync(status)
 
-    async def _watch(self) -> None:
-        while True:
-            try:
-                await self.check_health()
-            except Exception:
-                # A bug in one probe must not end the watching for good: log it and keep going.
-                log.exception("health check failed unexpectedly")
-                self._set_connectivity(Connectivity.OFFLINE)
-            await asyncio.sleep(self._interval)
-
-    # -- reports from other parts of the app --------------------------------------------------
-    def central_unreachable(self) -> None:
-        """A request elsewhere found the central API unreachable: show it now, not at the next probe."""
-        if self._health is not None:
-            self._health.note(False, "a request failed to connect")
-        self._set_connectivity(Connectivity.OFFLINE)
-
-    def central_reachable(self) -> None:
-        if self._health is not None:
-            self._health.note(True)
-        self._set_connectivity(Connectivity.ONLINE)
-
-    def sync_progressed(self, progress: SyncProgress) -> None:
+    def show_sync(self, status: SyncStatus) -> None:
+        """Show ``status``: connectivity, last sync, actions waiting, first-sync progress, a refusal."""
+        state = self._state
+        connectivity = {
+            None: Connectivity.CONNECTING,
+            True: Connectivity.ONLINE,
+            False: Connectivity.OFFLINE,
+        }[status.online]
+        last = last_sync_epoch(status)
+        minutes = None if last is None else max(0, int((self._wall_clock() - last) // 60))
+        overdue = status.pending > 0 and (status.oldest_pending_age or 0.0) > OVERDUE_AFTER_S
+        # The engine reports progress while streams load whole: the first sync, or a rebuild.
+        progress = None if status.progress is None else FirstSyncProgress(status.progress, status.eta_s)
         self._set(
             replace(
-                self._state,
-                progress=FirstSyncProgress(
-                    progress.items, progress.done, progress.total, progress.eta_seconds
-                ),
+                state,
+                connectivity=connectivity,
+                last_sync_minutes=minutes,
+                actions_waiting=status.pending,
+                actions_overdue=overdue,
+                progress=progress,
             )
         )
+        if connectivity not in (state.connectivity, Connectivity.CONNECTING):
+            self.connectivity_changed.emit(connectivity == Connectivity.ONLINE)
+        self._show_blocked(status.blocked)
+        self.sync_status.emit(status)
 
-    def sync_succeeded(self) -> None:
-        self._set(replace(self._state, progress=None, last_sync_at=self._clock()))
+    def _show_blocked(self, blocked: str | None) -> None:
+        if blocked == self._blocked:
+            return
+        self._blocked = blocked
+        issue: EnrolmentIssue | None = None
+        if blocked is None:
+            self.clear_notice(*BLOCKED_NOTICES)
+        else:
+            log.warning("sync is blocked until a person acts: %s", blocked)
+            issue = blocked_issue(blocked)
+            kind = NoticeKind.ENROLMENT_NEEDED if issue is not None else NoticeKind.SYNC_BLOCKED
+            self.show_notice(Notice(kind))
+        self.blocked_changed.emit(issue)
 
-    def sync_stopped(self) -> None:
-        """The sync ended without success (offline, refused): drop the progress, keep the last sync time."""
-        self._set(replace(self._state, progress=None))
-
+    # -- notices from the rest of the app -------------------------------------------------------------
     def show_notice(self, notice: Notice) -> None:
         self._set(replace(self._state, notice=notice))
 
@@ -121,13 +172,6 @@ class StatusPresenter(QObject):
         """An unexpected error somewhere: a friendly message here; the details are in the log."""
         del failure  # logged with its traceback where it happened
         self._set(replace(self._state, notice=Notice(NoticeKind.UNEXPECTED_ERROR)))
-
-    # -- internals ---------------------------------------------------------------------------
-    def _set_connectivity(self, connectivity: Connectivity) -> None:
-        if connectivity == self._state.connectivity:
-            return
-        self._set(replace(self._state, connectivity=connectivity))
-        self.connectivity_changed.emit(connectivity == Connectivity.ONLINE)
 
     def _set(self, state: StatusState) -> None:
         if state != self._state:

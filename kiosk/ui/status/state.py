@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 
@@ -19,7 +18,10 @@ class NoticeKind(StrEnum):
     DEMO_STARTING = "demo_starting"
     DEMO_SEEDING = "demo_seeding"
     DEMO_FAILED = "demo_failed"
+    DATA_DIR_BUSY = "data_dir_busy"  # another copy of the app or kiosk-sync holds the data folder
+    DATA_DIR_UNUSABLE = "data_dir_unusable"  # the data folder or its files cannot be opened
     ENROLMENT_NEEDED = "enrolment_needed"
+    SYNC_BLOCKED = "sync_blocked"  # the central refuses this device for another reason a person must fix
     CENTRAL_FAILED = "central_failed"
     UNEXPECTED_ERROR = "unexpected_error"
 
@@ -34,10 +36,16 @@ SEVERITY = {
     NoticeKind.DEMO_STARTING: Severity.INFO,
     NoticeKind.DEMO_SEEDING: Severity.INFO,
     NoticeKind.DEMO_FAILED: Severity.ERROR,
+    NoticeKind.DATA_DIR_BUSY: Severity.ERROR,
+    NoticeKind.DATA_DIR_UNUSABLE: Severity.ERROR,
     NoticeKind.ENROLMENT_NEEDED: Severity.WARNING,
+    NoticeKind.SYNC_BLOCKED: Severity.WARNING,
     NoticeKind.CENTRAL_FAILED: Severity.WARNING,
     NoticeKind.UNEXPECTED_ERROR: Severity.ERROR,
 }
+
+# Notices that describe the sync engine's refusal; they go away when the engine stops being blocked.
+BLOCKED_NOTICES = (NoticeKind.ENROLMENT_NEEDED, NoticeKind.SYNC_BLOCKED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +61,23 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class FirstSyncProgress:
-    """The first sync's progress: positions done/total, items received, seconds left (None: unknown yet)."""
+    """The first sync's progress: 0..1 done, and seconds left (None until the rate is known)."""
 
-    items: int
-    done: int
-    total: int
+    fraction: float
     eta_seconds: float | None
 
     @property
-    def fraction(self) -> float:
-        return min(max(self.done / self.total, 0.0), 1.0) if self.total > 0 else 0.0
+    def percent(self) -> int:
+        return int(min(max(self.fraction, 0.0), 1.0) * 100)
 
 
 @dataclass(frozen=True, slots=True)
 class StatusState:
     connectivity: Connectivity = Connectivity.CONNECTING
-    last_sync_at: datetime | None = None
-    actions_waiting: int = 0  # always 0 until the outbox exists
+    # Whole minutes since the newest successful pull (None: never). Minutes, not a time stamp, so the
+    # state (and the screen) changes only when the text "synced 3 min ago" does.
+    last_sync_minutes: int | None = None
+    actions_waiting: int = 0
+    actions_overdue: bool = False  # the oldest waiting action is older than OVERDUE_AFTER
     progress: FirstSyncProgress | None = None
     notice: Notice | None = None

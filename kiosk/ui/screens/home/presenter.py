@@ -1,42 +1,48 @@
-"""The start screen's presenter: enrol if needed, read the store, size the catalog, report sync progress."""
+"""The start screen's presenter: the store and catalog at a glance from the cache, and entry points."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from dataclasses import replace
+from functools import partial
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.api.errors import CentralFailed, CentralRejected, CentralUnreachable, needs_enrolment
-from kiosk.services.enrolment import Enrolment, EnrolmentIssue, EnrolmentNeeded
-from kiosk.services.first_sync import FirstSync, StoreNotFound
+from kiosk.services.cache_reader import CacheReader
+from kiosk.services.enrolment import EnrolmentIssue
+from kiosk.services.store_overview import StoreOverview, read_overview
 from kiosk.ui.screens.home.state import CatalogCount, HomePhase, HomeProblem, HomeState
 from kiosk.ui.task_runner import TaskRunner
-from offline_cache.device_record import DeviceRecord
+from offline_cache.engine import SyncStatus
 
 log = logging.getLogger(__name__)
 
-LOAD_TASK = "home.load"
+REFRESH_TASK = "home.refresh"
+# The streams whose arrival changes what this screen shows.
+_SHOWN_STREAMS = frozenset({"locations", "catalog"})
+
+
+def _shown_version(status: SyncStatus) -> tuple[object, ...]:
+    return tuple(
+        (s.stream, s.changes_applied, s.caught_up_version, s.cursor)
+        for s in status.streams
+        if s.stream in _SHOWN_STREAMS
+    )
 
 
 class HomePresenter(QObject):
-    """Holds the HomeState. Each intent has a plain method (for the view) and the coroutine behind it."""
+    """Holds the HomeState. The composition root reports the backend's progress; the data comes from the
+    cache through the CacheReader, re-read when the sync engine reports new store or catalog data."""
 
     state_changed = Signal(object)  # HomeState
-    # For the status strip; the composition root connects them, this presenter does not know the strip.
-    sync_progressed = Signal(object)  # kiosk.services.first_sync.SyncProgress
-    sync_succeeded = Signal()
-    sync_stopped = Signal()
-    central_reachable = Signal()
-    central_unreachable = Signal()
-    central_failed = Signal()
-    enrolment_needed = Signal()
+    browse_requested = Signal()
+    search_requested = Signal()
+    product_requested = Signal(str)  # sku
 
     def __init__(
         self,
-        enrolment: Enrolment,
-        first_sync: FirstSync,
         runner: TaskRunner,
         *,
         kiosk_mode: bool = True,
@@ -44,106 +50,113 @@ class HomePresenter(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._enrolment = enrolment
-        self._first_sync = first_sync
         self._runner = runner
         self._language = language
+        self._reader: CacheReader | None = None
+        self._location_id = ""
+        self._seen: tuple[object, ...] | None = None
+        self._dirty = False
         self._state = HomeState(kiosk_mode=kiosk_mode, language=language or "en")
 
     @property
     def state(self) -> HomeState:
         return self._state
 
-    # -- intents -------------------------------------------------------------------------------
-    def start(self) -> None:
-        self._runner.run(LOAD_TASK, self.load(), on_failure=self._on_bug)
+    # -- the backend, as the composition root brings it up --------------------------------------
+    def connecting(self) -> None:
+        self._set(replace(self._state, phase=HomePhase.ENROLLING, problem=None, enrolment_issue=None))
 
-    def retry(self) -> None:
-        self.start()
+    def waiting_for_central(self) -> None:
+        self._set(replace(self._state, phase=HomePhase.WAITING_FOR_CENTRAL, problem=None))
 
-    def on_connectivity_changed(self, online: bool) -> None:
-        """Slot: when the central system comes back, finish what waited for it."""
-        if (
-            online
-            and self._state.phase == HomePhase.WAITING_FOR_CENTRAL
-            and not self._runner.is_running(LOAD_TASK)
-        ):
-            self.start()
+    def needs_enrolment(self, issue: EnrolmentIssue) -> None:
+        self._set(replace(self._state, phase=HomePhase.NEEDS_ENROLMENT, enrolment_issue=issue, problem=None))
+
+    def failed(self, problem: HomeProblem) -> None:
+        self._set(replace(self._state, phase=HomePhase.FAILED, problem=problem))
+
+    def attach(self, reader: CacheReader, location_id: str) -> None:
+        """The cache is open: show what it holds and follow the sync from now on."""
+        self._reader = reader
+        self._location_id = location_id
+        self._seen = None
+        self._set(replace(self._state, phase=HomePhase.SYNCING, problem=None, enrolment_issue=None))
+        self.refresh()
+
+    def detach(self) -> None:
+        """The cache is closing: stop reading it (what is on screen stays)."""
+        self._runner.cancel(REFRESH_TASK)
+        self._reader = None
+
+    def on_sync_status(self, status: SyncStatus) -> None:
+        """Slot for each sync status: re-read when store or catalog data arrived; READY once synced."""
+        if self._reader is None:
+            return
+        if self._state.phase in (HomePhase.SYNCING, HomePhase.READY):
+            phase = HomePhase.READY if status.first_sync_done else HomePhase.SYNCING
+            self._set(replace(self._state, phase=phase))
+        version = _shown_version(status)
+        if version != self._seen:
+            self._seen = version
+            self.refresh()
+
+    def on_blocked(self, issue: object) -> None:
+        """Slot for the strip's `blocked_changed`: a refused device says so here too."""
+        if isinstance(issue, EnrolmentIssue):
+            self.needs_enrolment(issue)
+        elif self._state.phase == HomePhase.NEEDS_ENROLMENT and self._reader is not None:
+            self._set(replace(self._state, phase=HomePhase.SYNCING, enrolment_issue=None))
+
+    # -- intents ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if self._runner.is_running(REFRESH_TASK):
+            self._dirty = True  # the running read picks this up: reads never pile up on the reader thread
+            return
+        self._runner.run(REFRESH_TASK, self.load(), on_failure=self._on_bug)
+
+    def browse(self) -> None:
+        self.browse_requested.emit()
+
+    def search(self) -> None:
+        self.search_requested.emit()
+
+    def open_product(self, sku: str) -> None:
+        if sku:
+            self.product_requested.emit(sku)
 
     async def load(self) -> None:
-        try:
-            await self._load_once()
-        except asyncio.CancelledError:
-            self.sync_stopped.emit()
-            raise
-        except EnrolmentNeeded as exc:
-            log.warning("enrolment needed: %s", exc)
-            self._needs_enrolment(exc.issue)
-        except CentralUnreachable as exc:
-            log.info("start screen waits for the central system: %s", exc)
-            self.sync_stopped.emit()
-            self.central_unreachable.emit()
-            self._set(replace(self._state, phase=HomePhase.WAITING_FOR_CENTRAL, problem=None))
-        except CentralRejected as exc:
-            if needs_enrolment(exc):
-                # Refused again right after a fresh enrolment: only a person can sort this out.
-                issue = (
-                    EnrolmentIssue.DEVICE_REVOKED if exc.status == 403 else EnrolmentIssue.CREDENTIALS_REFUSED
-                )
-                self._needs_enrolment(issue)
-            else:
-                self._failed(HomeProblem.CENTRAL_FAILED, exc)
-        except CentralFailed as exc:
-            self._failed(HomeProblem.CENTRAL_FAILED, exc)
-        except StoreNotFound as exc:
-            self._failed(HomeProblem.STORE_UNKNOWN, exc)
+        """Read the overview until no newer data arrived meanwhile."""
+        while True:
+            self._dirty = False
+            reader = self._reader
+            if reader is None:
+                return
+            read = partial(read_overview, location_id=self._location_id, language=self._language)
+            try:
+                overview = await reader.run(read)
+            except (sqlite3.Error, RuntimeError) as exc:
+                # The cache being rebuilt or closed is the environment's fault: keep what is shown.
+                log.warning("the start screen could not read the cache: %s", exc)
+                return
+            self._show(overview)
+            if not self._dirty:
+                return
+            await asyncio.sleep(0)
 
-    # -- steps ----------------------------------------------------------------------------------
-    async def _load_once(self) -> None:
-        self._set(replace(self._state, phase=HomePhase.ENROLLING, problem=None, enrolment_issue=None))
-        record = await self._enrolment.ensure()
-        try:
-            await self._read(record)
-        except CentralRejected as exc:
-            if not needs_enrolment(exc):
-                raise
-            record = await self._enrolment.recover(exc)
-            await self._read(record)
-
-    async def _read(self, record: DeviceRecord) -> None:
-        self._set(replace(self._state, phase=HomePhase.LOADING_STORE))
-        store = await self._first_sync.store(record.location_id)
-        self.central_reachable.emit()
-        language = self._language or store.language or "en"
-        self._set(replace(self._state, phase=HomePhase.COUNTING, store=store, language=language))
-        summary = await self._first_sync.catalog(store.currency, self.sync_progressed.emit)
+    def _show(self, overview: StoreOverview) -> None:
         self._set(
             replace(
                 self._state,
-                phase=HomePhase.READY,
-                catalog=CatalogCount(summary.products, summary.categories),
-                highlights=summary.highlights,
+                store=overview.store or self._state.store,
+                catalog=CatalogCount(overview.products, overview.categories),
+                popular=overview.popular,
+                language=overview.language,
             )
         )
-        self.sync_succeeded.emit()
-
-    # -- outcomes -------------------------------------------------------------------------------
-    def _needs_enrolment(self, issue: EnrolmentIssue) -> None:
-        self.sync_stopped.emit()
-        self.enrolment_needed.emit()
-        self._set(replace(self._state, phase=HomePhase.NEEDS_ENROLMENT, enrolment_issue=issue, problem=None))
-
-    def _failed(self, problem: HomeProblem, error: Exception) -> None:
-        log.warning("start screen could not load: %s", error)
-        self.sync_stopped.emit()
-        if problem == HomeProblem.CENTRAL_FAILED:
-            self.central_failed.emit()
-        self._set(replace(self._state, phase=HomePhase.FAILED, problem=problem))
 
     def _on_bug(self, error: BaseException) -> None:
         del error  # the task runner logged it with its traceback
-        self.sync_stopped.emit()
-        self._set(replace(self._state, phase=HomePhase.FAILED, problem=HomeProblem.UNEXPECTED))
+        self.failed(HomeProblem.UNEXPECTED)
 
     def _set(self, state: HomeState) -> None:
         if state != self._state:

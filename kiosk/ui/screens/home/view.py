@@ -5,12 +5,14 @@ from __future__ import annotations
 import zlib
 from typing import override
 
-from PySide6.QtCore import QEvent, QLocale, QSize, Qt, Signal
+from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListView,
     QScroller,
     QStackedWidget,
@@ -19,12 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services.enrolment import EnrolmentIssue
-from kiosk.services.first_sync import ProductHighlight
+from kiosk.services.store_overview import ProductSummary
 from kiosk.ui.models.product_card_delegate import CARD_SIZE, ProductCardDelegate
 from kiosk.ui.models.product_card_model import ProductCard, ProductCardModel
-from kiosk.ui.models.product_roles import Availability
+from kiosk.ui.models.product_roles import Availability, ProductRole
+from kiosk.ui.screen_view import ScreenView
 from kiosk.ui.screens.home.state import HomePhase, HomeProblem, HomeState
-from kiosk.ui.widgets.touch_button import TouchButton
+from kiosk.ui.widgets.touch_button import TOUCH_MIN, TouchButton
 
 _CURRENCY_SYMBOLS = {"CZK": "Kč", "PLN": "zł", "EUR": "€"}
 _COUNTRY_OF_LANGUAGE = {"cs": "CZ", "pl": "PL", "bg": "BG", "en": "GB"}
@@ -43,16 +46,42 @@ def _label(object_name: str, parent: QWidget, *, wrap: bool = False) -> QLabel:
     return label
 
 
-class HomeView(QWidget):
-    """Passive: draws a HomeState and forwards the retry button; owns no rules beyond formatting."""
+class _SearchEntry(QLineEdit):
+    """Looks like a search field; a tap (or Enter) opens the catalog's search, where typing happens."""
+
+    tapped = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("homeSearchField")
+        self.setReadOnly(True)
+        self.setMinimumHeight(TOUCH_MIN)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    @override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.tapped.emit()
+        super().mouseReleaseEvent(event)
+
+    @override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.tapped.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class HomeView(ScreenView[HomeState]):
+    """Passive: draws a HomeState and forwards taps as signals; owns no rules beyond formatting."""
 
     retry_requested = Signal()
+    browse_requested = Signal()
+    search_requested = Signal()
+    product_requested = Signal(str)  # sku
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._state = HomeState()
-        self._setup_ui()
-        self.retranslate()
+        super().__init__(HomeState(), parent)
 
     # -- building ---------------------------------------------------------------------------
     def _setup_ui(self) -> None:
@@ -124,6 +153,16 @@ class HomeView(QWidget):
         cards.addWidget(catalog, 2)
         layout.addLayout(cards)
 
+        actions = QHBoxLayout()
+        actions.setSpacing(20)
+        self._search = _SearchEntry(page)
+        self._search.tapped.connect(self.search_requested)
+        actions.addWidget(self._search, 3)
+        self._browse = TouchButton("homeBrowseButton", parent=page)
+        self._browse.clicked.connect(self.browse_requested)
+        actions.addWidget(self._browse, 2)
+        layout.addLayout(actions)
+
         self._highlights_title = _label("highlightsTitle", page)
         layout.addWidget(self._highlights_title)
         # The product strip and its placeholder share one slot: switching pages never changes the
@@ -144,6 +183,7 @@ class HomeView(QWidget):
         self._highlights.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._highlights.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self._highlights.setFrameShape(QFrame.Shape.NoFrame)
+        self._highlights.clicked.connect(self._on_card_clicked)
         # Finger drags scroll the strip, with momentum, as on a phone.
         QScroller.grabGesture(
             self._highlights.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
@@ -193,22 +233,18 @@ class HomeView(QWidget):
     def retranslate(self) -> None:
         self._retry.setText(self.tr("Try again"))
         self._retry.setAccessibleName(self.tr("Try again"))
+        self._browse.setText(self.tr("Browse the catalog"))
+        self._browse.setAccessibleName(self.tr("Browse the catalog"))
+        self._search.setPlaceholderText(self.tr("Search products…"))
+        self._search.setAccessibleName(self.tr("Search products"))
         self._highlights.setAccessibleName(self.tr("Popular products"))
         self._highlights_title.setText(self.tr("Popular right now"))
         self._catalog_caption.setText(self.tr("OUR WHOLE RANGE"))
-        self._render(self._state)
 
-    @override
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-    def render_state(self, state: object) -> None:
-        """Slot for HomePresenter.state_changed."""
-        if isinstance(state, HomeState):
-            self._state = state
-            self._render(state)
+    def _on_card_clicked(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        sku = index.data(ProductRole.SKU)
+        if isinstance(sku, str) and sku:
+            self.product_requested.emit(sku)
 
     # -- drawing ----------------------------------------------------------------------------
     def _render(self, state: HomeState) -> None:
@@ -222,13 +258,8 @@ class HomeView(QWidget):
             self._store_place.setText(self._phase_text(state.phase))
         self._mode_tag.setText(self.tr("Self-service") if state.kiosk_mode else self.tr("Associate"))
 
-        showing_problem = state.phase in (
-            HomePhase.NEEDS_ENROLMENT,
-            HomePhase.FAILED,
-            HomePhase.WAITING_FOR_CENTRAL,
-        )
-        self._pages.setCurrentIndex(1 if showing_problem else 0)
-        if showing_problem:
+        self._pages.setCurrentIndex(1 if state.showing_problem else 0)
+        if state.showing_problem:
             self._render_problem(state)
         else:
             self._render_content(state)
@@ -251,17 +282,18 @@ class HomeView(QWidget):
             self._welcome_text.setText(
                 self.tr("Endless-aisle orders, pickups and returns keep working when the network does not.")
             )
-        if state.catalog is not None:
+        # The search field and the catalog button lead somewhere only once there is a catalog to show.
+        self._search.setEnabled(state.can_browse)
+        self._browse.setEnabled(state.can_browse)
+        if state.catalog is not None and state.can_browse:
             self._catalog_count.setText(_locale(state.language).toString(state.catalog.products))
             categories = _locale(state.language).toString(state.catalog.categories)
             self._catalog_detail.setText(self.tr("products in {count} categories").format(count=categories))
         else:
             self._catalog_count.setText("…")
             self._catalog_detail.setText(self._phase_text(state.phase))
-        self._highlights_model.set_cards([self._card(h, state.language) for h in state.highlights])
-        self._highlights_slot.setCurrentWidget(
-            self._highlights if state.highlights else self._highlights_empty
-        )
+        self._highlights_model.set_cards([self._card(p, state.language) for p in state.popular])
+        self._highlights_slot.setCurrentWidget(self._highlights if state.popular else self._highlights_empty)
         self._highlights_empty.setText(self.tr("Popular products appear here once the catalog has loaded."))
 
     def _render_problem(self, state: HomeState) -> None:
@@ -288,9 +320,7 @@ class HomeView(QWidget):
             return self.tr("Getting ready…")
         if phase == HomePhase.ENROLLING:
             return self.tr("Connecting this device…")
-        if phase == HomePhase.LOADING_STORE:
-            return self.tr("Loading the store…")
-        if phase == HomePhase.COUNTING:
+        if phase == HomePhase.SYNCING:
             return self.tr("Loading the catalog…")
         return ""
 
@@ -315,21 +345,22 @@ class HomeView(QWidget):
         return self.tr("Start the app with an enrolment key from a store manager (--enrol-key).")
 
     def _problem_text_for(self, problem: HomeProblem | None) -> str:
-        if problem == HomeProblem.STORE_UNKNOWN:
-            return self.tr("The central system does not know this device's store.")
+        if problem == HomeProblem.DATA_DIR_BUSY:
+            return self.tr(
+                "Another copy of the app or kiosk-sync is using this data folder. Close it, then try again."
+            )
+        if problem == HomeProblem.DATA_DIR_UNUSABLE:
+            return self.tr("The data folder cannot be used. The log file has the details.")
         if problem == HomeProblem.DEMO_FAILED:
             return self.tr("The demo store server could not start. The log file has the details.")
         if problem == HomeProblem.CENTRAL_FAILED:
             return self.tr("The central system answered with an error. Please try again in a moment.")
         return self.tr("Something unexpected happened. The details are in the log.")
 
-    def _card(self, product: ProductHighlight, language: str) -> ProductCard:
-        name = (
-            product.names.get(language) or product.names.get("en") or next(iter(product.names.values()), "")
-        )
+    def _card(self, product: ProductSummary, language: str) -> ProductCard:
         return ProductCard(
             sku=product.sku,
-            name=name,
+            name=product.name,
             brand=product.brand,
             price_text=self._price(product, language),
             rating=product.rating_average,
@@ -339,7 +370,7 @@ class HomeView(QWidget):
         )
 
     @staticmethod
-    def _price(product: ProductHighlight, language: str) -> str:
+    def _price(product: ProductSummary, language: str) -> str:
         if product.price_minor is None:
             return ""
         locale = _locale(language)
