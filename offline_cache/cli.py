@@ -12,27 +12,28 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import fcntl
 import json
 import logging
-import os
 import signal
 import socket
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Final, TextIO
 
 from offline_cache.cache_store import CACHE_FILE, CacheStore
+from offline_cache.data_dir_lock import DataDirBusy, DataDirLock
+from offline_cache.database import DatabaseCorrupt
 from offline_cache.device_record import DeviceFileInvalid, DeviceRecord, device_store
-from offline_cache.engine import SyncEngine, SyncStatus, streams_for_device
+from offline_cache.engine import SyncEngine, SyncStatus, live_streams_for_device, streams_for_device
 from offline_cache.http_remote import HttpRemote, InvalidCentralUrl
-from offline_cache.outbox import OUTBOX_FILE, Outbox, OutboxError
+from offline_cache.outbox import OUTBOX_FILE, Outbox, OutboxCorrupt, OutboxError
+from offline_cache.recovery import recovery_events
 from offline_cache.remote import Rejected, RemoteError, RetryLater, ServerFailed, Unauthorized, Unreachable
 
 PROG: Final = "kiosk-sync"
 APP_VERSION: Final = "kiosk-sync/0.1.0"
-LOCK_FILE: Final = "kiosk-sync.lock"
 
 
 class CliError(Exception):
@@ -146,16 +147,13 @@ def _run(args: argparse.Namespace) -> int:
 
 @contextlib.contextmanager
 def _exclusive(data_dir: Path) -> Iterator[None]:
-    """One syncing process per data dir: two pushers on one outbox would be a fork."""
-    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    """One syncing process per data dir, the app included: two pushers on one outbox would be a fork."""
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise CliError(f"another kiosk-sync is already running on {data_dir}") from None
+        lock = DataDirLock.acquire(data_dir)
+    except DataDirBusy:
+        raise CliError(f"another kiosk-sync or the app is already running on {data_dir}") from None
+    with lock:
         yield
-    finally:
-        os.close(fd)
 
 
 async def _sync(args: argparse.Namespace, central: str, remote: HttpRemote, data_dir: Path) -> int:
@@ -175,6 +173,8 @@ async def _sync(args: argparse.Namespace, central: str, remote: HttpRemote, data
         app_version=APP_VERSION,
         page_size=args.page_size,
         pull_interval=args.pull_interval,
+        # Without --once it keeps running: pokes over SSE (long-poll when SSE fails) pull at once.
+        live_streams=live_streams_for_device(device.role, device.location_id),
     )
     try:
         if args.once:
@@ -308,9 +308,15 @@ def status_report(data_dir: Path) -> dict[str, Any]:
         "next_seq": None,
         "attention": [],
         "last_sync": {"pull": None, "push": None},
+        "recoveries": [asdict(event) for event in recovery_events(data_dir)],
+        "problems": [],
     }
     if (data_dir / CACHE_FILE).exists():
-        cache = CacheStore.open(data_dir / CACHE_FILE)
+        try:
+            cache = CacheStore.open(data_dir / CACHE_FILE, repair=False)
+        except DatabaseCorrupt as exc:
+            report["problems"].append(f"{exc} (rebuilt when the app or kiosk-sync run starts)")
+            return _outbox_status(data_dir, report)
         try:
             rows = cache.counts()
             for state in cache.streams():
@@ -326,8 +332,18 @@ def status_report(data_dir: Path) -> dict[str, Any]:
             report["last_sync"]["pull"] = max(pulls) if pulls else None
         finally:
             cache.close()
+    return _outbox_status(data_dir, report)
+
+
+def _outbox_status(data_dir: Path, report: dict[str, Any]) -> dict[str, Any]:
     if (data_dir / OUTBOX_FILE).exists():
-        outbox = _open_outbox(data_dir)
+        try:
+            outbox = Outbox.open(data_dir / OUTBOX_FILE, None, recover=False)
+        except OutboxCorrupt as exc:
+            report["problems"].append(f"{exc} (recovered when the app or kiosk-sync run starts)")
+            return report
+        except (OutboxError, OSError) as exc:
+            raise CliError(f"cannot open the outbox: {exc}") from None
         try:
             identity = outbox.identity()
             report["actions"] = outbox.counts()
@@ -352,7 +368,8 @@ def status_report(data_dir: Path) -> dict[str, Any]:
 
 def _open_outbox(data_dir: Path) -> Outbox:
     try:
-        return Outbox.open(data_dir / OUTBOX_FILE, None)
+        # Inspection never moves a damaged file: only the process holding the data dir's lock may.
+        return Outbox.open(data_dir / OUTBOX_FILE, None, recover=False)
     except (OutboxError, OSError) as exc:
         raise CliError(f"cannot open the outbox: {exc}") from None
 
@@ -376,6 +393,11 @@ def _print_status(report: dict[str, Any], out: TextIO) -> None:
     for name, stream in sorted(report["streams"].items()):
         flag = " (refetching)" if stream["needs_refetch"] else ""
         out.write(f"  {name:<24} {stream['rows']:>8} rows  {stream['cursor'] or '-':<14}{flag}\n")
+    for event in report["recoveries"][-3:]:
+        saved = f": {event['recovered']} actions recovered" if event["recovered"] is not None else ""
+        out.write(f"recovered {event['file']} at {event['at']}{saved} (damaged file: {event['set_aside']})\n")
+    for problem in report["problems"]:
+        out.write(f"problem  {problem}\n")
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import stat
@@ -12,9 +13,17 @@ from typing import Literal
 
 import sqlite_utils
 
+log = logging.getLogger(__name__)
+
 FILE_MODE = 0o600
 BUSY_TIMEOUT_S = 10.0
 WAL_LIMIT_BYTES = 64 * 1024 * 1024
+DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+_CORRUPTION_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+
+class DatabaseCorrupt(Exception):
+    """A local database file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB or a failed quick_check)."""
 
 
 def ensure_private_file(path: Path) -> None:
@@ -68,11 +77,22 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        # Inside the try: a COMMIT refused with SQLITE_FULL leaves the transaction open otherwise.
+        conn.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
-    conn.execute("COMMIT")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open; SQLite ends some on its own (SQLITE_FULL, corruption)."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        # The error that got us here is the one to report; this one only explains a broken connection.
+        log.warning("rollback failed: %s", exc)
 
 
 def user_version(db: sqlite_utils.Database) -> int:
@@ -82,8 +102,78 @@ def user_version(db: sqlite_utils.Database) -> int:
 
 def remove_database_files(path: Path) -> None:
     """Delete a database and its WAL and shared-memory files."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in DATABASE_SUFFIXES:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def move_database_files(path: Path, target: Path) -> None:
+    """Rename a database with its WAL and shared-memory files (a WAL only makes sense beside its file)."""
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for suffix in DATABASE_SUFFIXES:
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            os.replace(source, f"{target}{suffix}")
+    fsync_dir(path.parent)
+    if target.parent != path.parent:
+        fsync_dir(target.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make renames and new files in ``path`` durable: a rename lives in the directory, not the file."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """Whether SQLite said the file is damaged, as opposed to busy, locked, full or misused."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return (code & 0xFF) in _CORRUPTION_CODES
+    text = str(exc)
+    return "malformed" in text or "not a database" in text
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLITE_FULL: the disk, or the file's max_page_count, has no room for the write."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return (code & 0xFF) == sqlite3.SQLITE_FULL
+    return "database or disk is full" in str(exc)
+
+
+def database_problem(path: Path, *, quick_check: bool = True) -> str | None:
+    """Why the database at ``path`` is damaged, or None when it reads well (or is missing or empty).
+
+    Only SQLite touches the file: opening and closing a plain descriptor here would drop the POSIX
+    locks other connections of this process hold on it (see `ensure_private_file`). Busy and
+    locked errors are raised, never taken for damage.
+    """
+    try:
+        if path.stat().st_size == 0:
+            return None
+    except FileNotFoundError:
+        return None
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_schema").fetchone()
+        if quick_check:
+            found = [str(row[0]) for row in conn.execute("PRAGMA quick_check").fetchall()]
+            if found != ["ok"]:
+                return "quick_check: " + "; ".join(found[:3])
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            return str(exc)
+        raise
+    finally:
+        conn.close()
+    return None
 
 
 def execute_statements(conn: sqlite3.Connection, script: str) -> None:
