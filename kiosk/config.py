@@ -20,6 +20,7 @@ class Mode(StrEnum):
 
 
 LANGUAGES = ("en", "cs", "pl", "bg")
+THEMES = ("standard", "high-contrast")
 DEMO_LOCATION = "CZ-PRG-01"
 DEFAULT_IDLE_TIMEOUT = 120.0
 APP_DIR_NAME = "store-kiosk"
@@ -37,6 +38,7 @@ _ENV = {
     "data_dir": "KIOSK_DATA_DIR",
     "idle_timeout": "KIOSK_IDLE_TIMEOUT",
     "language": "KIOSK_LANGUAGE",
+    "theme": "KIOSK_THEME",
 }
 
 
@@ -70,6 +72,7 @@ class Settings:
     location: str | None = None
     language: str | None = None  # None: the store's own language
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    theme: str = "standard"  # one of THEMES; a customer may still switch to high contrast for a visit
 
     @property
     def state_dir(self) -> Path:
@@ -82,7 +85,7 @@ class Settings:
         return (
             f"Settings(demo={self.demo}, central_url={self.central_url!r}, data_dir={str(self.data_dir)!r}, "
             f"mode={self.mode.value!r}, enrol_key={key}, location={self.location!r}, "
-            f"language={self.language!r}, idle_timeout={self.idle_timeout})"
+            f"language={self.language!r}, idle_timeout={self.idle_timeout}, theme={self.theme!r})"
         )
 
 
@@ -169,6 +172,9 @@ def load_settings(cli: CliOptions, environ: Mapping[str, str]) -> Settings:
     idle_value = pick("idle_timeout", None)
     idle_timeout = _idle_timeout(*idle_value) if idle_value is not None else DEFAULT_IDLE_TIMEOUT
 
+    theme_value = pick("theme", None)
+    theme = _theme(*theme_value) if theme_value is not None else THEMES[0]
+
     return Settings(
         demo=cli.demo,
         central_url=central_url,
@@ -178,6 +184,7 @@ def load_settings(cli: CliOptions, environ: Mapping[str, str]) -> Settings:
         location=location,
         language=language,
         idle_timeout=idle_timeout,
+        theme=theme,
     )
 
 
@@ -263,3 +270,10 @@ def _idle_timeout(value: object, source: str) -> float:
     if not math.isfinite(number) or number <= 0:
         raise ConfigError(f"{source}: the idle timeout must be a positive number of seconds, got {value!r}")
     return number
+
+
+def _theme(value: object, source: str) -> str:
+    text = _text(value, source, "the theme").lower()
+    if text not in THEMES:
+        raise ConfigError(f"{source}: unknown theme {text!r} (choose {', '.join(THEMES)})")
+    return text

@@ -1,0 +1,21 @@
+"""Locale and money formatting for the display language: one place for prices as customers read them."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from PySide6.QtCore import QLocale
+
+CURRENCY_SYMBOLS: Final = {"CZK": "Kč", "PLN": "zł", "EUR": "€"}
+COUNTRY_OF_LANGUAGE: Final = {"en": "GB", "cs": "CZ", "pl": "PL", "bg": "BG"}
+
+
+def display_locale(language: str) -> QLocale:
+    """The locale of a UI language in the country the chain sells it in (English as in Britain)."""
+    return QLocale(f"{language}_{COUNTRY_OF_LANGUAGE.get(language, 'GB')}")
+
+
+def money(locale: QLocale, minor: int, currency: str) -> str:
+    """An amount in minor units with the currency's symbol; whole amounts without decimals ("1 299 Kč")."""
+    symbol = CURRENCY_SYMBOLS.get(currency, currency)
+    return locale.toCurrencyString(minor / 100, symbol, 0 if minor % 100 == 0 else 2)

@@ -1,0 +1,1 @@
+"""The kiosk bag screen: lines with availability, quantities, and the handoff code for an associate."""
