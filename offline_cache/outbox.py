@@ -13,12 +13,14 @@ Rules this module keeps (SYNC_DESIGN 3.2-3.5, 3.11):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import os
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,12 +33,20 @@ import uuid6
 
 from offline_cache.database import (
     connect,
+    database_problem,
     ensure_private_file,
     execute_statements,
+    fsync_dir,
+    is_corruption,
+    is_disk_full,
+    move_database_files,
     remove_database_files,
     user_version,
     write_transaction,
 )
+from offline_cache.device_record import DeviceFileInvalid, device_store
+from offline_cache.journal import Journal, JournalContents, JournalEntry, journal_path
+from offline_cache.recovery import RecoveryEvent, Salvage, quarantine_outbox, record_event, salvage
 from offline_cache.remote import ActionEnvelope, PushResult
 from retail_rules.canonical import canonical_json
 
@@ -48,6 +58,10 @@ FINAL_STATES: Final = ("applied", "rejected", "needs_review", "superseded")
 APPLIED_RETENTION_S: Final = 14 * 86400.0
 MAX_PAYLOAD_BYTES: Final = 256 * 1024
 GENESIS_HASH: Final = "0" * 64
+MIN_FREE_BYTES: Final = 50 * 1024 * 1024  # below this, new actions are refused (SYNC_DESIGN 3.12)
+RECOVERED_EVENT: Final = "outbox.recovered"
+ACKNOWLEDGED_EVENT: Final = "action.acknowledged"
+MAX_NOTE_CHARS: Final = 1000
 
 # What the server's push envelope accepts (central/models.py PushAction): checked at submit, so
 # one bad action can never make a whole batch bounce with 422 forever.
@@ -55,6 +69,7 @@ _ACTION_TYPE = re.compile(r"^[a-z_.]{1,40}$")
 _ID = re.compile(r"^[A-Za-z0-9._@:-]{1,40}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]*$")
+_NOTE = re.compile(r"^[^\x00-\x08\x0b-\x1f\x7f]*$")  # printable, with tabs and line breaks
 
 
 class OutboxError(Exception):
@@ -79,6 +94,18 @@ class OutboxTooNew(OutboxError):
 
 class OutboxMigrationFailed(OutboxError):
     """A migration failed its checks; the pre-migration backup was restored."""
+
+
+class DiskFull(OutboxError):
+    """No room to store the action: it was refused before anything was written, and did not happen."""
+
+
+class OutboxCorrupt(OutboxError):
+    """``outbox.db`` is damaged; opening it with ``recover=True`` rebuilds it (`Outbox.recover`)."""
+
+
+class _OutboxLost(Exception):
+    """The file is missing or empty while the journal still holds actions."""
 
 
 # -- schema and migrations ---------------------------------------------------------------------
@@ -331,10 +358,19 @@ def _fingerprint(db: sqlite_utils.Database) -> list[tuple[str, str, str]]:
 class Outbox:
     """One ``outbox.db``, used from one thread (the app's UI/asyncio thread or the CLI)."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        path: Path,
+        clock: Callable[[], float],
+        *,
+        min_free_bytes: int = MIN_FREE_BYTES,
+    ) -> None:
         self._db = db
         self._path = path
         self._clock = clock
+        self._min_free_bytes = min_free_bytes
+        self._journal = Journal(journal_path(path))
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -346,23 +382,218 @@ class Outbox:
         *,
         migrations: Sequence[Migration] = MIGRATIONS,
         clock: Callable[[], float] = time.time,
+        min_free_bytes: int = MIN_FREE_BYTES,
+        recover: bool = True,
     ) -> Outbox:
-        """Open (creating or migrating) the outbox of ``terminal_id`` (the device id from enrolment).
+        """Open (creating, migrating or recovering) the outbox of ``terminal_id`` (the enrolled device id).
 
         A file from another terminal (the device was enrolled again) keeps its pending actions,
         renumbered under a new install of this terminal. ``None`` keeps whatever terminal the file
         has (for reading it, as ``kiosk-sync status`` does).
+
+        A damaged file (quick_check, SQLITE_CORRUPT or SQLITE_NOTADB), or a missing or empty one
+        while the journal still holds actions, is rebuilt by `recover`. Only the process holding the
+        data dir's lock may do that: ``recover=False`` (inspection) raises OutboxCorrupt instead
+        and moves nothing.
         """
         path = Path(path)
+        if recover:
+            _finish_interrupted_recovery(path)
+        try:
+            problem = database_problem(path)
+            if problem is None:
+                return cls._open_file(path, terminal_id, migrations, clock, min_free_bytes, recover)
+        except sqlite3.DatabaseError as exc:
+            if not is_corruption(exc):
+                raise
+            problem = str(exc)
+        except _OutboxLost as lost:
+            problem = str(lost)
+        if not recover:
+            raise OutboxCorrupt(f"{path}: {problem}")
+        return cls.recover(
+            path, terminal_id, problem, migrations=migrations, clock=clock, min_free_bytes=min_free_bytes
+        )
+
+    @classmethod
+    def _open_file(
+        cls,
+        path: Path,
+        terminal_id: str | None,
+        migrations: Sequence[Migration],
+        clock: Callable[[], float],
+        min_free_bytes: int,
+        maintain: bool,
+    ) -> Outbox:
+        existed = path.exists() and path.stat().st_size > 0
         db = connect(path, synchronous="FULL")
         try:
+            if not db.table_names():
+                held = len(Journal(journal_path(path)).read().entries)
+                if held:
+                    if not existed:
+                        db.close()
+                        remove_database_files(path)  # nothing to keep of a file connect() just made
+                    state = "empty" if existed else "missing"
+                    raise _OutboxLost(f"{path.name} was {state} but the journal holds {held} actions")
             _migrate(db, path, migrations)
+            outbox = cls(db, path, clock, min_free_bytes=min_free_bytes)
+            outbox._ensure_identity(terminal_id)
         except BaseException:
             db.close()
             raise
-        outbox = cls(db, path, clock)
-        outbox._ensure_identity(terminal_id)
+        if maintain and not outbox._journal.path.exists() and outbox.counts() != dict.fromkeys(STATES, 0):
+            outbox._rewrite_journal()  # a file from before the journal existed: give it its copy now
         return outbox
+
+    @classmethod
+    def recover(
+        cls,
+        path: Path,
+        terminal_id: str | None,
+        reason: str,
+        *,
+        migrations: Sequence[Migration] = MIGRATIONS,
+        clock: Callable[[], float] = time.time,
+        min_free_bytes: int = MIN_FREE_BYTES,
+    ) -> Outbox:
+        """Rebuild a damaged or lost outbox under a new install, from what is readable of it plus the journal.
+
+        The damaged file moves to ``quarantine/`` and is kept. Every recovered action keeps its
+        action_id, type, payload and payload_sha256, so the server's dedup answers ``duplicate``
+        for the ones it already applied; pending ones are renumbered 1..n under a new install_id,
+        final ones keep their outcome. Readable drafts come back; a submitted draft whose action
+        could not be recovered is reopened, so it can be submitted again under the same key. The
+        terminal id stays: the caller's, else the old file's, the journal's or device.json's.
+        Only the process holding the data dir's lock may call this.
+        """
+        path = Path(path)
+        log.warning("outbox %s is damaged or lost (%s): rebuilding it", path, reason)
+        quarantined: Path | None = None
+        if path.exists() and path.stat().st_size > 0:
+            quarantined = quarantine_outbox(path, clock=clock)
+        remove_database_files(path)
+        found = salvage(quarantined, _SALVAGE_TABLES) if quarantined is not None else Salvage()
+        plan = _recovery_plan(found, Journal(journal_path(path)).read(), terminal_id, path.parent)
+        building = _building_path(path)
+        remove_database_files(building)
+        db = connect(building, synchronous="FULL")
+        try:
+            _migrate(db, building, migrations)
+            install_id = cls(db, building, clock)._restore(plan, reason, quarantined)
+        finally:
+            db.close()
+        move_database_files(building, path)
+        # Not open(): a rebuilt file that failed its checks again must not start another recovery.
+        outbox = cls._open_file(path, None, migrations, clock, min_free_bytes, maintain=False)
+        outbox._rewrite_journal()  # the journal now names the new install and seqs
+        record_event(
+            path.parent,
+            RecoveryEvent(
+                file="outbox",
+                at=_now_iso(clock),
+                reason=reason,
+                set_aside=None if quarantined is None else str(quarantined),
+                recovered=len(plan.actions),
+                from_file=plan.from_file,
+                from_journal=len(plan.actions) - plan.from_file,
+                install_id=install_id,
+                previous_install_id=plan.previous_install_id,
+            ),
+        )
+        return outbox
+
+    def _restore(self, plan: _RecoveryPlan, reason: str, quarantined: Path | None) -> str:
+        """Write the recovered identity, actions and drafts in ONE transaction; returns the new install_id."""
+        install_id = new_key()
+        now = _now_iso(self._clock)
+        used: set[tuple[str, int]] = set()
+        archive: str | None = None  # for a final row whose old (install, seq) was taken: never seen so far
+        next_seq = archived = 0
+        pending = 0
+        with write_transaction(self._db) as conn:
+            for a in plan.actions:
+                state, acked_at = a.state, a.acked_at
+                if state == "pending":
+                    next_seq += 1
+                    pending += 1
+                    key = (install_id, next_seq)
+                else:
+                    key = (a.install_id, a.seq)
+                    acked_at = acked_at or now
+                    if key in used:
+                        archive = archive or new_key()
+                        archived += 1
+                        key = (archive, archived)
+                used.add(key)
+                conn.execute(
+                    "INSERT INTO outbox (install_id, seq, action_id, action_type, action_version, payload, "
+                    "payload_sha256, entity_id, depends_on, associate_id, auth_context, client_created_at, "
+                    "state, attempts, last_error, result_code, result_body, server_version, acked_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        *key,
+                        a.action_id,
+                        a.action_type,
+                        a.action_version,
+                        a.payload_json,
+                        a.payload_sha256,
+                        a.entity_id,
+                        a.depends_on,
+                        a.associate_id,
+                        a.auth_context,
+                        a.client_created_at,
+                        state,
+                        a.attempts,
+                        a.last_error,
+                        a.result_code,
+                        a.result_body,
+                        a.server_version,
+                        acked_at,
+                    ),
+                )
+            conn.execute(
+                "INSERT INTO terminal_identity (id, terminal_id, install_id, next_seq, created_at) "
+                "VALUES (1, ?, ?, ?, ?)",
+                (plan.terminal_id, install_id, next_seq + 1, now),
+            )
+            recovered = {a.action_id for a in plan.actions}
+            reopened = 0
+            for draft_id, action_id, kind, body, updated_at, submitted in plan.drafts:
+                if submitted and action_id not in recovered:
+                    reopened += 1  # its action is gone: the person can submit it again, same key
+                conn.execute(
+                    "INSERT OR IGNORE INTO draft (draft_id, action_id, kind, body, updated_at, submitted) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (draft_id, action_id, kind, body, updated_at, int(action_id in recovered)),
+                )
+            detail = {
+                "reason": reason[:300],
+                "quarantine": None if quarantined is None else str(quarantined),
+                "previous_install_id": plan.previous_install_id,
+                "install_id": install_id,
+                "recovered": len(plan.actions),
+                "from_file": plan.from_file,
+                "from_journal": len(plan.actions) - plan.from_file,
+                "pending": pending,
+                "drafts": len(plan.drafts),
+                "drafts_reopened": reopened,
+                "unreadable_reads": plan.unreadable,
+                "journal_damaged_lines": plan.journal_damaged,
+            }
+            self._append_audit(conn, RECOVERED_EVENT, detail, None, plan.terminal_id)
+        log.warning(
+            "outbox rebuilt under install %s: %d actions recovered (%d from the damaged file, %d from the "
+            "journal), %d pending; %d drafts (%d reopened)",
+            install_id,
+            len(plan.actions),
+            plan.from_file,
+            len(plan.actions) - plan.from_file,
+            pending,
+            len(plan.drafts),
+            reopened,
+        )
+        return install_id
 
     def close(self) -> None:
         self._db.close()
@@ -466,33 +697,42 @@ class Outbox:
         _check_envelope(action_type, action_version, associate_id, auth_context, depends_on)
         payload_json, sha = _canonical_payload(payload)
         now = _now_iso(self._clock)
-        with write_transaction(self._db) as conn:
-            row = conn.execute(
-                "SELECT action_id, submitted FROM draft WHERE draft_id = ?", (draft_id,)
-            ).fetchone()
-            if row is None:
-                raise DraftNotFound(draft_id)
-            action_id, submitted = row
-            if not submitted:
-                self._insert_action(
-                    conn,
-                    action_id,
-                    action_type,
-                    action_version,
-                    payload_json,
-                    sha,
-                    entity_id,
-                    depends_on,
-                    associate_id,
-                    auth_context,
-                    now,
-                )
-                conn.execute(
-                    "UPDATE draft SET submitted = 1, body = ?, updated_at = ? WHERE draft_id = ?",
-                    (payload_json, now, draft_id),
-                )
+        known = self._db.execute("SELECT submitted FROM draft WHERE draft_id = ?", (draft_id,)).fetchone()
+        if known is not None and not known[0]:
+            self.ensure_space()  # a second tap on a submitted draft stores nothing and needs no room
+        try:
+            with write_transaction(self._db) as conn:
+                row = conn.execute(
+                    "SELECT action_id, submitted FROM draft WHERE draft_id = ?", (draft_id,)
+                ).fetchone()
+                if row is None:
+                    raise DraftNotFound(draft_id)
+                action_id, submitted = row
+                if not submitted:
+                    self._insert_action(
+                        conn,
+                        action_id,
+                        action_type,
+                        action_version,
+                        payload_json,
+                        sha,
+                        entity_id,
+                        depends_on,
+                        associate_id,
+                        auth_context,
+                        now,
+                    )
+                    conn.execute(
+                        "UPDATE draft SET submitted = 1, body = ?, updated_at = ? WHERE draft_id = ?",
+                        (payload_json, now, draft_id),
+                    )
+        except sqlite3.DatabaseError as exc:
+            _raise_storage_error(exc)
+            raise
         action = self.action(action_id)
         assert action is not None
+        if not submitted:
+            self._write_journal(action)
         if submitted and action.payload_sha256 != sha:
             # A double tap after an edit: the first submit stands, the key never gets a second payload.
             log.warning("draft %s was submitted before with another payload; kept the first", draft_id)
@@ -513,23 +753,73 @@ class Outbox:
         _check_envelope(action_type, action_version, associate_id, auth_context, depends_on)
         payload_json, sha = _canonical_payload(payload)
         action_id = new_key()
-        with write_transaction(self._db) as conn:
-            self._insert_action(
-                conn,
-                action_id,
-                action_type,
-                action_version,
-                payload_json,
-                sha,
-                entity_id,
-                depends_on,
-                associate_id,
-                auth_context,
-                _now_iso(self._clock),
-            )
+        self.ensure_space()
+        try:
+            with write_transaction(self._db) as conn:
+                self._insert_action(
+                    conn,
+                    action_id,
+                    action_type,
+                    action_version,
+                    payload_json,
+                    sha,
+                    entity_id,
+                    depends_on,
+                    associate_id,
+                    auth_context,
+                    _now_iso(self._clock),
+                )
+        except sqlite3.DatabaseError as exc:
+            _raise_storage_error(exc)
+            raise
         action = self.action(action_id)
         assert action is not None
+        self._write_journal(action)
         return action
+
+    def ensure_space(self) -> None:
+        """Raise DiskFull when the data dir's disk has less than ``min_free_bytes`` free.
+
+        Checked before an action is written, so the person hears "not done" before the real-world
+        step (handing goods over) happens. The UI may call it earlier still, before starting one.
+        """
+        try:
+            free = shutil.disk_usage(self._path.parent).free
+        except OSError as exc:
+            log.warning("cannot measure the free space for %s: %s", self._path, exc)
+            return  # SQLITE_FULL still stops a write that does not fit
+        if free < self._min_free_bytes:
+            raise DiskFull(
+                f"only {free // (1024 * 1024)} MB free for {self._path.parent}; "
+                f"actions need at least {self._min_free_bytes // (1024 * 1024)} MB"
+            )
+
+    def _write_journal(self, action: QueuedAction) -> None:
+        """The journal's copy: after the commit, before the caller confirms (SYNC_DESIGN 3.1)."""
+        try:
+            self._journal.append([_journal_entry(action, self.identity().terminal_id)])
+        except OSError as exc:
+            # The action is committed and will be sent; only its spare copy is missing. Reporting
+            # a failure now would make the person do it a second time.
+            log.warning("could not copy action %s to the journal: %s", action.action_id, exc)
+
+    def _rewrite_journal(self, pruned: frozenset[str] = frozenset()) -> None:
+        """Replace the journal with the outbox's rows: what was pruned here goes from there too.
+
+        A line for an action this file does not hold and did not prune stays: after an outbox was
+        restored from an old backup, the journal may be the only copy of it.
+        """
+        terminal_id = self.identity().terminal_id
+
+        def snapshot(old: JournalContents) -> list[JournalEntry]:
+            rows = [_journal_entry(a, terminal_id) for a in self.actions()]
+            held = {e.action_id for e in rows} | pruned
+            return [e for e in old.entries if e.action_id not in held] + rows
+
+        try:
+            self._journal.rewrite(snapshot)
+        except OSError as exc:
+            log.warning("could not rewrite the journal %s: %s", self._journal.path, exc)
 
     def _insert_action(
         self,
@@ -797,13 +1087,65 @@ class Outbox:
         """Delete applied rows acked long ago (kept 14 days for resends after a server restore)."""
         cutoff = datetime.fromtimestamp(self._clock() - older_than_s, UTC).isoformat(timespec="milliseconds")
         with write_transaction(self._db) as conn:
-            removed = conn.execute(
-                "DELETE FROM outbox WHERE state = 'applied' AND acked_at < ?", (cutoff,)
-            ).rowcount
+            pruned = frozenset(
+                row[0]
+                for row in conn.execute(
+                    "DELETE FROM outbox WHERE state = 'applied' AND acked_at < ? RETURNING action_id",
+                    (cutoff,),
+                )
+            )
             conn.execute(
                 "DELETE FROM draft WHERE submitted = 1 AND action_id NOT IN (SELECT action_id FROM outbox)"
             )
-        return int(removed)
+        if pruned:
+            self._rewrite_journal(pruned)
+        return len(pruned)
+
+    # -- a person's acknowledgement ---------------------------------------------------------------------
+
+    def acknowledge(self, action_id: str, *, by: str, note: str) -> AuditEntry:
+        """Record that ``by`` has seen a needs_review outcome; returns the audit entry written.
+
+        The acknowledgement lives only in the hash-chained audit log, so it can never be edited or
+        lost quietly; the action itself is unchanged. Raises InvalidAction, writing nothing, for an
+        unknown action, one not in needs_review, one already acknowledged, or a bad ``by``/``note``.
+        """
+        if not _ID.match(by):
+            raise InvalidAction("the acknowledging person's id must be 1-40 letters, digits or ._@:-")
+        if len(note) > MAX_NOTE_CHARS or not _NOTE.match(note):
+            raise InvalidAction(f"a note is at most {MAX_NOTE_CHARS} characters without control characters")
+        with write_transaction(self._db) as conn:
+            row = conn.execute(
+                "SELECT state, result_code FROM outbox WHERE action_id = ?", (action_id,)
+            ).fetchone()
+            if row is None:
+                raise InvalidAction(f"no action {action_id!r} in the outbox")
+            if row[0] != "needs_review":
+                raise InvalidAction(f"action {action_id} is {row[0]}, not waiting for review")
+            if conn.execute(
+                "SELECT 1 FROM audit_log WHERE event = ? AND json_extract(detail, '$.action_id') = ?",
+                (ACKNOWLEDGED_EVENT, action_id),
+            ).fetchone():
+                raise InvalidAction(f"action {action_id} was already acknowledged")
+            entry_id = self._append_audit(
+                conn,
+                ACKNOWLEDGED_EVENT,
+                {"action_id": action_id, "code": row[1] or "", "note": note},
+                by,
+                None,
+            )
+        return next(e for e in self.audit_entries(after_id=entry_id - 1))
+
+    def unacknowledged(self) -> list[QueuedAction]:
+        """needs_review actions no one has acknowledged yet, oldest first (what the review banner lists)."""
+        seen = {
+            row[0]
+            for row in self._db.execute(
+                "SELECT json_extract(detail, '$.action_id') FROM audit_log WHERE event = ?",
+                (ACKNOWLEDGED_EVENT,),
+            )
+        }
+        return [a for a in self.actions(("needs_review",)) if a.action_id not in seen]
 
     # -- export ----------------------------------------------------------------------------------------------
 
@@ -927,6 +1269,239 @@ def _local_state(result: PushResult) -> str | None:
         # key_reuse_mismatch is a client bug: never retried under a new key, a person looks at it.
         return "needs_review"
     return None
+
+
+# -- recovery -----------------------------------------------------------------------------------------------
+
+_ACTION_COLUMNS: Final = (
+    "id",
+    "install_id",
+    "seq",
+    "action_id",
+    "action_type",
+    "action_version",
+    "payload",
+    "payload_sha256",
+    "entity_id",
+    "depends_on",
+    "associate_id",
+    "auth_context",
+    "client_created_at",
+    "state",
+    "attempts",
+    "last_error",
+    "result_code",
+    "result_body",
+    "server_version",
+    "acked_at",
+)
+_ENVELOPE_FIELDS: Final = (
+    "action_type",
+    "action_version",
+    "payload_json",
+    "payload_sha256",
+    "entity_id",
+    "depends_on",
+    "associate_id",
+    "auth_context",
+    "client_created_at",
+)
+_DRAFT_COLUMNS: Final = ("draft_id", "action_id", "kind", "body", "updated_at", "submitted")
+_SALVAGE_TABLES: Final[Mapping[str, Sequence[str]]] = {
+    "terminal_identity": ("terminal_id", "install_id", "next_seq"),
+    "outbox": _ACTION_COLUMNS,
+    "draft": _DRAFT_COLUMNS,
+}
+DraftRow = tuple[str, str, str, str, str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _RecoveryPlan:
+    terminal_id: str
+    previous_install_id: str | None
+    actions: tuple[QueuedAction, ...]  # creation order; old install and seq
+    from_file: int
+    drafts: tuple[DraftRow, ...]
+    unreadable: int
+    journal_damaged: int
+
+
+def _raise_storage_error(exc: sqlite3.DatabaseError) -> None:
+    """Turn SQLITE_FULL and corruption into the outbox's errors; the transaction was rolled back."""
+    if is_disk_full(exc):
+        raise DiskFull(f"the disk is full: the action was not stored ({exc})") from exc
+    if is_corruption(exc):
+        raise OutboxCorrupt(f"the outbox is damaged: the action was not stored ({exc})") from exc
+
+
+def _journal_entry(a: QueuedAction, terminal_id: str) -> JournalEntry:
+    return JournalEntry(
+        action_id=a.action_id,
+        terminal_id=terminal_id,
+        install_id=a.install_id,
+        seq=a.seq,
+        action_type=a.action_type,
+        action_version=a.action_version,
+        payload_json=a.payload_json,
+        payload_sha256=a.payload_sha256,
+        entity_id=a.entity_id,
+        depends_on=a.depends_on,
+        associate_id=a.associate_id,
+        auth_context=a.auth_context,
+        client_created_at=a.client_created_at,
+        state=a.state,
+        result_code=a.result_code,
+        server_version=a.server_version,
+        acked_at=a.acked_at,
+    )
+
+
+def _from_journal(e: JournalEntry) -> QueuedAction:
+    return QueuedAction(
+        id=0,
+        install_id=e.install_id,
+        seq=e.seq,
+        action_id=e.action_id,
+        action_type=e.action_type,
+        action_version=e.action_version,
+        payload_json=e.payload_json,
+        payload_sha256=e.payload_sha256,
+        entity_id=e.entity_id,
+        depends_on=e.depends_on,
+        associate_id=e.associate_id,
+        auth_context=e.auth_context,
+        client_created_at=e.client_created_at,
+        state=e.state,
+        attempts=0,
+        last_error=None,
+        result_code=e.result_code,
+        result_body=None,
+        server_version=e.server_version,
+        acked_at=e.acked_at,
+    )
+
+
+def _recoverable(a: QueuedAction) -> bool:
+    """Whether a row read from a damaged file (or the journal) is whole enough to queue again."""
+    texts = (a.install_id, a.action_id, a.action_type, a.payload_json, a.payload_sha256, a.auth_context)
+    optional = (a.entity_id, a.depends_on, a.associate_id, a.last_error, a.result_code, a.result_body)
+    if not all(isinstance(t, str) for t in (*texts, a.client_created_at, a.state)):
+        return False
+    if not all(v is None or isinstance(v, str) for v in (*optional, a.acked_at)):
+        return False
+    if not all(type(v) is int for v in (a.seq, a.action_version, a.attempts)) or a.seq < 1:
+        return False
+    if (a.server_version is not None and type(a.server_version) is not int) or a.state not in STATES:
+        return False
+    if not _UUID.match(a.action_id):
+        return False
+    try:
+        _check_envelope(a.action_type, a.action_version, a.associate_id, a.auth_context, a.depends_on)
+        payload = json.loads(a.payload_json)
+    except (InvalidAction, ValueError):
+        return False
+    # The stored fingerprint must still match the stored text: the server compares exactly these.
+    return (
+        isinstance(payload, dict) and hashlib.sha256(a.payload_json.encode()).hexdigest() == a.payload_sha256
+    )
+
+
+def _recoverable_draft(row: Sequence[Any]) -> bool:
+    if len(row) != len(_DRAFT_COLUMNS) or not all(isinstance(v, str) for v in row[:5]):
+        return False
+    if row[5] not in (0, 1) or not _UUID.match(row[1]):
+        return False
+    try:
+        json.loads(row[3])
+    except ValueError:
+        return False
+    return True
+
+
+def _recovery_plan(
+    found: Salvage, journal: JournalContents, terminal_id: str | None, data_dir: Path
+) -> _RecoveryPlan:
+    """Every action readable from the damaged file, then every journaled one it lacks, deduplicated by key."""
+    chosen: dict[str, tuple[tuple[str, int, int], QueuedAction]] = {}
+    for row in found.rows.get("outbox", ()):
+        if len(row) == len(_ACTION_COLUMNS):
+            a = QueuedAction(*row)
+            if _recoverable(a):
+                chosen[a.action_id] = ((a.client_created_at, 0, a.id), a)
+    from_file = len(chosen)
+    for n, entry in enumerate(journal.entries):
+        a = _from_journal(entry)
+        if not _recoverable(a):
+            continue
+        if a.action_id not in chosen:
+            chosen[a.action_id] = ((a.client_created_at, 1, n), a)
+            continue
+        # Both: the journal's line is checksummed, a row from a damaged page is not (only its payload
+        # is, by its hash). The envelope comes from the journal, the outcome from the newer row.
+        order, kept = chosen[a.action_id]
+        envelope = {name: getattr(a, name) for name in _ENVELOPE_FIELDS}
+        chosen[a.action_id] = (order, dataclasses.replace(kept, **envelope))
+    # Creation order, as far as it can be known: the server parks an action that arrives before
+    # the one it depends on, so a slip here delays, it never breaks.
+    actions = tuple(a for _, a in sorted(chosen.values(), key=lambda pair: pair[0]))
+    identity = next(iter(found.rows.get("terminal_identity", ())), None)
+    old_terminal = identity[0] if identity and isinstance(identity[0], str) and identity[0] else None
+    previous = identity[1] if identity and isinstance(identity[1], str) else None
+    if journal.entries:
+        old_terminal = old_terminal or journal.entries[-1].terminal_id or None
+        previous = previous or journal.entries[-1].install_id
+    drafts = tuple(
+        (r[0], r[1], r[2], r[3], r[4], int(r[5]))
+        for r in found.rows.get("draft", ())
+        if _recoverable_draft(r)
+    )
+    return _RecoveryPlan(
+        terminal_id=terminal_id or old_terminal or _enrolled_terminal(data_dir) or "",
+        previous_install_id=previous,
+        actions=actions,
+        from_file=from_file,
+        drafts=drafts,
+        unreadable=found.failures,
+        journal_damaged=journal.damaged,
+    )
+
+
+def _enrolled_terminal(data_dir: Path) -> str | None:
+    try:
+        record = device_store(data_dir).load()
+    except DeviceFileInvalid:
+        return None
+    return None if record is None else record.device_id
+
+
+def _building_path(path: Path) -> Path:
+    return path.with_name(path.name + ".recovering")
+
+
+def _finish_interrupted_recovery(path: Path) -> None:
+    """A recovery stopped after setting the damaged file aside: install its finished rebuild, or drop it."""
+    building = _building_path(path)
+    if not building.exists():
+        return
+    if not path.exists() and _recovery_complete(building):
+        log.warning("finishing the interrupted recovery of %s", path)
+        move_database_files(building, path)
+        return
+    remove_database_files(building)
+    fsync_dir(path.parent)
+
+
+def _recovery_complete(building: Path) -> bool:
+    """The rebuild's one transaction committed: its audit entry is there."""
+    try:
+        conn = sqlite3.connect(building, isolation_level=None)
+        try:
+            row = conn.execute("SELECT 1 FROM audit_log WHERE event = ?", (RECOVERED_EVENT,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return row is not None
 
 
 # -- migration ----------------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ same pure functions in ``offline_cache.protocol``, so they cannot disagree about
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 # -- errors by meaning ---------------------------------------------------------------------
 
@@ -120,6 +120,7 @@ class PullPage:
     checksum: str
     server_version: int  # the server's version counter when it read this page
     terminal: TerminalState | None = None
+    stream_version: int | None = None  # the stream's newest version when read: progress, not data
 
     @property
     def cursor_version(self) -> int:
@@ -158,6 +159,25 @@ class PushRequest:
     actions: tuple[ActionEnvelope, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Poke:
+    """Stream ``stream`` has changes up to ``version``: a hint to pull, never data to apply."""
+
+    stream: str
+    version: int
+    event_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeepAlive:
+    """The event stream is alive (a heartbeat, or an event without a poke); ``retry_ms`` as last set."""
+
+    retry_ms: int | None
+
+
+LiveSignal = Poke | KeepAlive
+
+
 PushStatus = Literal["applied", "duplicate", "rejected", "needs_review", "key_reuse_mismatch", "fork"]
 
 
@@ -194,3 +214,25 @@ class Remote(Protocol):
     async def push(self, request: PushRequest) -> PushResponse: ...
 
     async def health(self) -> Health: ...
+
+
+@runtime_checkable
+class LiveRemote(Remote, Protocol):
+    """A Remote that can also tell the engine when streams change (SYNC_DESIGN 3.7).
+
+    Separate from `Remote` so that a transport or fake without a live channel stays a complete
+    Remote: the engine then relies on its periodic pulls alone.
+    """
+
+    async def pull(
+        self, stream: str, cursor: str | None, limit: int, *, install_id: str | None = None, wait: float = 0
+    ) -> PullPage:
+        """As `Remote.pull`; with ``wait``, the server may hold an empty answer that long (long-poll)."""
+        ...
+
+    def events(self, streams: Sequence[str], last_event_id: str | None) -> AsyncGenerator[LiveSignal, None]:
+        """``GET /v1/sync/events``: signals until the server ends the stream; failures raise RemoteError.
+
+        Closing the generator (``aclose()``) closes the connection.
+        """
+        ...

@@ -2,20 +2,24 @@
 
 Responses are read by ``offline_cache.protocol``, the same pure functions the headless CLI's
 standard-library transport uses; this module only moves bytes and maps transport failures to
-``offline_cache.remote`` errors the way CentralClient maps them to CentralError (timeouts and
-connection failures: Unreachable; anything else from httpx: ServerFailed).
+``offline_cache.remote`` errors (timeouts and connection failures: Unreachable; anything else
+from httpx: ServerFailed). The event stream's bytes go to ``offline_cache.events``' parser, the
+one the standard-library transport uses too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping, Sequence
 
 import httpx
 
 from offline_cache import protocol
+from offline_cache.events import EventParser, long_poll_read_timeout, long_poll_wait
 from offline_cache.remote import (
     Enrolment,
     Health,
+    LiveSignal,
+    MalformedResponse,
     PullPage,
     PushRequest,
     PushResponse,
@@ -25,11 +29,15 @@ from offline_cache.remote import (
 
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 15.0
+# The event stream's read timeout: above the server's 15 s heartbeat, so only a dead connection
+# trips it; the sync engine's own silence timer usually notices first.
+EVENTS_READ_TIMEOUT = 60.0
+MAX_ERROR_BODY = 64 * 1024
 USER_AGENT = "store-kiosk/0.1.0"
 
 
 class CentralRemote:
-    """Implements ``offline_cache.remote.Remote``; owns its client unless one is passed in."""
+    """Implements ``offline_cache.remote.LiveRemote``; owns its client unless one is passed in."""
 
     def __init__(
         self,
@@ -54,6 +62,15 @@ class CentralRemote:
         """The device token sent as a bearer token from now on (None: send none)."""
         self._token = token
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The one long-lived client, shared with other reads of this central API (product images)."""
+        return self._http
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
     async def aclose(self) -> None:
         if self._owns_http:
             await self._http.aclose()
@@ -68,7 +85,7 @@ class CentralRemote:
         return protocol.parse_health(*await self._request("GET", "/v1/health"))
 
     async def pull(
-        self, stream: str, cursor: str | None, limit: int, *, install_id: str | None = None
+        self, stream: str, cursor: str | None, limit: int, *, install_id: str | None = None, wait: float = 0
     ) -> PullPage:
         headers = {"X-Install-Id": install_id} if install_id else {}
         answer = await self._request(
@@ -77,8 +94,10 @@ class CentralRemote:
             params=protocol.pull_params(stream, cursor, limit),
             headers=headers,
             authorized=True,
+            wait=wait,
         )
-        return protocol.parse_pull_page(*answer, stream)
+        # A 5,000-product page is ~150 ms of parsing: done in slices, the loop keeps running meanwhile.
+        return await protocol.parse_pull_page_cooperatively(*answer, stream)
 
     async def push(self, request: PushRequest) -> PushResponse:
         answer = await self._request(
@@ -95,15 +114,26 @@ class CentralRemote:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         authorized: bool = False,
+        wait: float = 0,
     ) -> tuple[int, dict[str, str], bytes]:
-        sent = dict(headers or {})
+        sent = self._headers(headers, authorized)
         if content is not None:
             sent["Content-Type"] = "application/json"
-        if authorized and self._token:
-            sent["Authorization"] = f"Bearer {self._token}"
         url = self._base_url + path
+        timeout: httpx.Timeout | None = None
+        if long_poll_wait(wait):
+            # A long-poll: the server may hold the answer ``wait`` seconds, so read longer than that.
+            params = {**(params or {}), "wait": str(long_poll_wait(wait))}
+            timeout = httpx.Timeout(long_poll_read_timeout(wait, READ_TIMEOUT), connect=CONNECT_TIMEOUT)
         try:
-            response = await self._http.request(method, url, params=params, content=content, headers=sent)
+            response = await self._http.request(
+                method,
+                url,
+                params=params,
+                content=content,
+                headers=sent,
+                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
+            )
         except httpx.TimeoutException as exc:
             raise Unreachable(f"{method} {path}: timed out ({type(exc).__name__})") from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
@@ -112,3 +142,44 @@ class CentralRemote:
         except httpx.HTTPError as exc:
             raise ServerFailed(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
         return response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content
+
+    def _headers(self, headers: Mapping[str, str] | None, authorized: bool) -> dict[str, str]:
+        sent = dict(headers or {})
+        if authorized and self._token:
+            sent["Authorization"] = f"Bearer {self._token}"
+        return sent
+
+    async def events(
+        self, streams: Sequence[str], last_event_id: str | None
+    ) -> AsyncGenerator[LiveSignal, None]:
+        """``GET /v1/sync/events`` streamed; closing the generator closes the response."""
+        where = "GET /v1/sync/events"
+        sent = self._headers({"Accept": "text/event-stream", "Cache-Control": "no-cache"}, True)
+        if last_event_id:
+            sent["Last-Event-ID"] = last_event_id
+        params = {"streams": ",".join(streams)} if streams else None
+        timeout = httpx.Timeout(EVENTS_READ_TIMEOUT, connect=CONNECT_TIMEOUT)
+        parser = EventParser()
+        try:
+            async with self._http.stream(
+                "GET", self._base_url + "/v1/sync/events", params=params, headers=sent, timeout=timeout
+            ) as response:
+                if response.status_code != 200:
+                    body = b""
+                    async for part in response.aiter_bytes():
+                        body += part
+                        if len(body) >= MAX_ERROR_BODY:
+                            break
+                    headers = {k.lower(): v for k, v in response.headers.items()}
+                    raise protocol.error_for(response.status_code, headers, body, where)
+                if not response.headers.get("content-type", "").startswith("text/event-stream"):
+                    raise MalformedResponse(f"{where}: the answer is not an event stream")
+                async for chunk in response.aiter_bytes():
+                    for signal in parser.feed(chunk):
+                        yield signal
+        except httpx.TimeoutException as exc:
+            raise Unreachable(f"{where}: timed out ({type(exc).__name__})") from exc
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise Unreachable(f"{where}: {type(exc).__name__}: {exc}") from exc
+        except httpx.HTTPError as exc:
+            raise ServerFailed(f"{where}: {type(exc).__name__}: {exc}") from exc

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from offline_cache.cache_store import CACHE_FILE, CacheStore
+from offline_cache.cache_store import CACHE_FILE, CACHE_SCHEMA, CacheStore
 from offline_cache.outbox import (
     MIGRATIONS,
     OUTBOX_FILE,
@@ -216,5 +216,5 @@ def test_a_cache_of_another_schema_version_is_rebuilt_empty(tmp_path: Path) -> N
     db.close()
     cache = CacheStore.open(path)
     assert cache.location_ids() == []
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == CACHE_SCHEMA
     cache.close()

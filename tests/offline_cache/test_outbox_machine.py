@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
-from offline_cache.outbox import Draft, Outbox
+from offline_cache.outbox import Draft, DraftNotFound, Outbox
 from offline_cache.remote import PushResult, PushStatus
 
 TERMINAL = "T-MODEL"
@@ -63,6 +64,8 @@ class OutboxMachine(RuleBasedStateMachine):
         self.actions: dict[str, ModelAction] = {}
         self.submitted: dict[str, str] = {}  # draft_id -> action_id
         self.pruned: dict[str, int] = {}  # install_id -> applied rows pruned from it
+        # Submitted drafts whose applied action was pruned: the outbox forgets them with the action.
+        self.forgotten: set[str] = set()
 
     def teardown(self) -> None:
         self.outbox.close()
@@ -78,6 +81,10 @@ class OutboxMachine(RuleBasedStateMachine):
 
     @rule(draft=drafts, payload=PAYLOADS)
     def submit(self, draft: Draft, payload: dict[str, object]) -> None:
+        if draft.draft_id in self.forgotten:
+            with pytest.raises(DraftNotFound):
+                self.outbox.submit(draft, "order.create", payload, "E1001", "online:S-1")
+            return
         action = self.outbox.submit(draft, "order.create", payload, "E1001", "online:S-1")
         if draft.draft_id in self.submitted:
             # Submitting again returns the same action, never a second one.
@@ -159,12 +166,16 @@ class OutboxMachine(RuleBasedStateMachine):
         self.outbox.prune_applied(older_than_s=-1)
         for a in applied:
             del self.actions[a.action_id]
+            self.forgotten.update(d for d, action_id in self.submitted.items() if action_id == a.action_id)
             if a.install_id == install:
                 self.pruned[install] = self.pruned.get(install, 0) + 1
 
     @rule(draft=drafts)
     def reopened_draft_keeps_key(self, draft: Draft) -> None:
         found = self.outbox.draft(draft.draft_id)
+        if draft.draft_id in self.forgotten:
+            assert found is None
+            return
         assert found is not None
         assert found.action_id == draft.action_id
 
