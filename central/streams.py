@@ -206,9 +206,11 @@ def pull(conn: Connection, ref: StreamRef, cursor: int, limit: int) -> bytes:
     body = b",".join(change for _, change in page)
     checksum = f"crc32:{zlib.crc32(body):08x}"
     head_ = f'{{"stream":{json.dumps(ref.name)},"changes":['.encode()
+    # The stream's newest version lets a client show how far a long first load has come.
+    stream_version = head(conn, ref)
     tail = (
         f'],"next_cursor":"{next_cursor}","has_more":{"true" if has_more else "false"},'
-        f'"checksum":"{checksum}","server_version":{current}}}'
+        f'"checksum":"{checksum}","server_version":{current},"stream_version":{stream_version}}}'
     ).encode()
     return head_ + body + tail
 

@@ -1,12 +1,17 @@
-"""Delta pull of one stream into the cache: page by page, each page and its cursor in one transaction.
+"""Pulling one stream into the cache: pipelined pages, each page and its cursor in one transaction.
 
-A ``409 must_refetch`` persists needs_refetch, downloads the whole stream into shadow tables and swaps
-them in at the end (SYNC_DESIGN 3.6). Every page is validated before anything is written.
+While the cache-writer thread commits page N, page N+1 is already being fetched and parsed with
+page N's ``next_cursor``: pages still apply strictly in order, and a page whose write fails stops
+the pull before any later page is written. A stream's first load and every ``409 must_refetch``
+go to shadow tables swapped in by the last page's transaction (SYNC_DESIGN 3.6), so a reader sees
+the old rows, or none, until the whole stream is there: never a half catalog. Every page is
+validated before anything is written.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -16,11 +21,15 @@ from typing import Final
 
 from offline_cache.cache_store import CacheStore, StreamState
 from offline_cache.protocol import validate_page
-from offline_cache.remote import MustRefetch, Rejected, Remote, TerminalState
+from offline_cache.remote import MustRefetch, PullPage, Rejected, Remote, TerminalState, cursor_version
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE: Final = 1000
+# A first load, a rebuild or a delta of more than a page moves many rows: bigger pages mean fewer
+# round trips, and the page parser pauses every few milliseconds, so a big page does not stall the
+# event loop. Two pages are in memory at a time: one being written, the next being fetched.
+BULK_PAGE_SIZE: Final = 5000
 MAX_REFETCH_RESTARTS: Final = 3
 
 
@@ -33,6 +42,58 @@ class PullReport:
     server_version: int
 
 
+@dataclass(frozen=True, slots=True)
+class PullProgress:
+    """Where a pull of one stream stands after a page was committed (for progress bars and ETAs).
+
+    ``fraction`` compares versions: how far the cursor has come from where this pull started
+    towards the stream's newest version on the server. None when the server does not say its
+    stream version (an older server). ``rows_estimate`` extrapolates ``rows_done`` from it.
+    """
+
+    stream: str
+    rows_done: int  # changes applied (or staged, for a first load or a rebuild) by this pull so far
+    fraction: float | None  # 0.0 .. 1.0; exactly 1.0 when the stream is caught up
+    rows_estimate: int | None
+    bulk: bool  # a first load or a rebuild: the rows appear all at once at the end
+    done: bool  # the stream is caught up
+    state: StreamState  # the stream's row in the cache as committed with this page
+
+    @staticmethod
+    def of(
+        state: StreamState, page: PullPage, start_version: int, rows_done: int, bulk: bool
+    ) -> PullProgress:
+        done = not page.has_more
+        fraction: float | None
+        if done:
+            fraction = 1.0
+        elif page.stream_version is None:
+            fraction = None
+        else:
+            span = page.stream_version - start_version
+            moved = page.cursor_version - start_version
+            fraction = min(1.0, max(0.0, moved / span)) if span > 0 else None
+        estimate = rows_done if done else None
+        if fraction and not done:
+            estimate = max(rows_done, round(rows_done / fraction))
+        return PullProgress(state.stream, rows_done, fraction, estimate, bulk, done, state)
+
+
+class _Refetch(Exception):
+    """The server refused the cursor in a way that means "rebuild the stream"."""
+
+    def __init__(self, refusal: Rejected) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+
+
+@dataclass(slots=True)
+class _Totals:
+    pages: int = 0
+    changes: int = 0
+    refetched: bool = False
+
+
 class Puller:
     """Pulls streams through a Remote into a CacheStore; cache work runs on ``executor`` (one thread)."""
 
@@ -42,59 +103,133 @@ class Puller:
         cache: CacheStore,
         *,
         page_size: int = PAGE_SIZE,
+        bulk_page_size: int | None = None,
         executor: Executor | None = None,
         install_id: Callable[[], str | None] = lambda: None,
         on_terminal: Callable[[TerminalState], None] | None = None,
-        on_page: Callable[[StreamState], None] | None = None,
+        on_page: Callable[[PullProgress], None] | None = None,
     ) -> None:
         self._remote = remote
         self._cache = cache
         self._page_size = page_size
+        # A caller that sets its own page size (tests do, to get many pages) gets it for bulk loads too.
+        self._bulk_page_size = bulk_page_size or (BULK_PAGE_SIZE if page_size == PAGE_SIZE else page_size)
         self._executor = executor
         self._install_id = install_id
         self._on_terminal = on_terminal
         self._on_page = on_page
 
     async def _run[T](self, fn: Callable[[], T]) -> T:
-        # Page writes take tens of milliseconds at 1,000 products: never on the event loop's thread.
+        # Cache work takes tens of milliseconds a page: never on the event loop's thread.
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
 
     async def pull(self, stream: str) -> PullReport:
         """Pull ``stream`` until the server has no more; a RemoteError leaves no page half-applied."""
-        pages = changes = restarts = 0
-        refetched = False
+        totals = _Totals()
+        restarts = 0
         while True:
-            state = await self._run(partial(self._cache.stream, stream))
-            if state.needs_refetch and state.refetch_cursor is not None:
-                if not await self._run(partial(self._cache.refetch_ready, stream)):
-                    await self._run(partial(self._cache.begin_refetch, stream))
-                    continue
-            elif state.needs_refetch:
-                await self._run(partial(self._cache.begin_refetch, stream))
-            after = state.position
+            state = await self._run(partial(self._prepare, stream))
+            totals.refetched = totals.refetched or (state.needs_refetch and state.cursor is not None)
             try:
-                page = await self._remote.pull(stream, after, self._page_size, install_id=self._install_id())
-            except Rejected as exc:
-                # A cursor the server no longer understands (another server, another format)
-                # is handled like must_refetch: rebuild the stream rather than stay stuck.
-                if not isinstance(exc, MustRefetch) and not (exc.code == "invalid_cursor" and after):
-                    raise
+                last = await self._pipeline(stream, state, totals)
+            except _Refetch as refetch:
+                exc = refetch.refusal
                 restarts += 1
                 if restarts > MAX_REFETCH_RESTARTS:
-                    raise
+                    raise exc from None
                 reason = exc.reason if isinstance(exc, MustRefetch) else exc.code
                 log.info("%s: the server asks for a full refetch (%s)", stream, reason or exc.detail)
                 await self._run(partial(self._cache.begin_refetch, stream))
-                refetched = True
+                totals.refetched = True
                 continue
-            validate_page(page, stream, after, self._page_size)
-            if page.terminal is not None and self._on_terminal is not None:
-                self._on_terminal(page.terminal)
-            apply = self._cache.apply_refetch_page if state.needs_refetch else self._cache.apply_page
-            changes += await self._run(partial(apply, stream, page, after))
-            pages += 1
-            refetched = refetched or state.needs_refetch
-            if self._on_page is not None:
-                self._on_page(await self._run(partial(self._cache.stream, stream)))
-            if not page.has_more:
-                return PullReport(stream, pages, changes, refetched, page.server_version)
+            return PullReport(stream, totals.pages, totals.changes, totals.refetched, last.server_version)
+
+    def _prepare(self, stream: str) -> StreamState:
+        """The stream's state, with shadow tables ready when it is loaded whole (cache-writer thread)."""
+        state = self._cache.stream(stream)
+        if state.needs_refetch:
+            # Shadows that exist are continued, even empty ones: another puller of this engine
+            # (the live one) may be filling them, and starting over would throw its pages away.
+            if not self._cache.refetch_ready(stream):
+                self._cache.begin_refetch(stream)
+                state = self._cache.stream(stream)
+        elif state.cursor is None:
+            # The first load goes to shadow tables too: the catalog appears whole, in one commit.
+            self._cache.begin_refetch(stream)
+            state = self._cache.stream(stream)
+        return state
+
+    async def _fetch(self, stream: str, after: str | None, limit: int) -> PullPage:
+        try:
+            page = await self._remote.pull(stream, after, limit, install_id=self._install_id())
+        except Rejected as exc:
+            # A cursor the server no longer understands (another server, another format)
+            # is handled like must_refetch: rebuild the stream rather than stay stuck.
+            if isinstance(exc, MustRefetch) or (exc.code == "invalid_cursor" and after):
+                raise _Refetch(exc) from exc
+            raise
+        validate_page(page, stream, after, limit)
+        return page
+
+    def _apply(
+        self,
+        apply: Callable[[str, PullPage, str | None], int],
+        stream: str,
+        page: PullPage,
+        after: str | None,
+    ) -> tuple[int, StreamState]:
+        """One page and its cursor in one transaction, then the state it left (cache-writer thread)."""
+        return apply(stream, page, after), self._cache.stream(stream)
+
+    async def _pipeline(self, stream: str, state: StreamState, totals: _Totals) -> PullPage:
+        """Fetch page N+1 while page N is written; returns the last page once it is committed.
+
+        At most one page is being fetched and one written. Whatever ends the pull (an error, a
+        refusal, cancellation), the write in flight finishes first, so every committed page is
+        whole and matches its cursor, and no later page is written.
+        """
+        bulk = state.needs_refetch
+        apply = self._cache.apply_refetch_page if bulk else self._cache.apply_page
+        limit = self._bulk_page_size if bulk else self._page_size
+        after = state.position
+        start_version = cursor_version(after)
+        loop = asyncio.get_running_loop()
+        rows = 0
+        fetching = asyncio.create_task(self._fetch(stream, after, limit), name=f"pull-{stream}")
+        writing: asyncio.Future[tuple[int, StreamState]] | None = None
+        try:
+            while True:
+                page = await fetching
+                if page.has_more:
+                    # Asked with this page's cursor before it is committed: pages apply in order,
+                    # and apply_* refuses (StaleCursor) a page that does not continue the stream.
+                    # More than a page waiting: a big delta is moved in bulk pages too.
+                    fetching = asyncio.create_task(
+                        self._fetch(stream, page.next_cursor, self._bulk_page_size), name=f"pull-{stream}"
+                    )
+                if page.terminal is not None and self._on_terminal is not None:
+                    self._on_terminal(page.terminal)
+                # The write goes on in the background if we are cancelled; the finally waits for it.
+                writing = loop.run_in_executor(
+                    self._executor, partial(self._apply, apply, stream, page, after)
+                )
+                applied, committed = await asyncio.shield(writing)
+                writing = None
+                rows += applied
+                totals.pages += 1
+                totals.changes += applied
+                if self._on_page is not None:
+                    self._on_page(PullProgress.of(committed, page, start_version, rows, bulk))
+                if not page.has_more:
+                    return page
+                after = page.next_cursor
+        finally:
+            if not fetching.done():
+                fetching.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await fetching  # retrieved, so a failed prefetch is never logged as unhandled
+            if writing is not None and not writing.done():
+                try:
+                    await writing
+                except Exception:
+                    log.exception("%s: a page write failed while the pull was ending", stream)

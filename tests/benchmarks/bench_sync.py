@@ -1,0 +1,319 @@
+"""Sync benchmarks: a device's full sync of N products from a central in its own process, then a delta.
+
+The central (``kiosk-central serve``) runs as a subprocess on a loopback port, seeded once per size
+and demo-data version (cached under ~/.cache/store-kiosk-bench/, copied for each run). The device
+runs in a child process of its own, so its peak RSS is the client's alone: it enrols, runs
+``SyncEngine.run_once()`` over a transport while a 5 ms asyncio ticker measures the longest gap of
+its event loop, reports, waits while the parent changes 10,000 prices on the server, and times the
+delta sync. The device pulls what SYNC_DESIGN 3.14 gives a kiosk: locations, the catalog, its own
+store's stock and the reviews.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import bindparam, func, select
+
+from central import schema
+from central.auth import create_enrolment_key
+from central.db import Database
+from central.seed import seed
+from offline_cache.cache_store import CACHE_FILE, CacheStore
+from offline_cache.engine import SyncEngine
+from offline_cache.outbox import OUTBOX_FILE, Outbox
+from offline_cache.remote import Enrolment, Remote
+from tests.benchmarks.report import Options, Result
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE_DIR = Path.home() / ".cache" / "store-kiosk-bench"
+STORE = "CZ-PRG-01"
+DELTA_CHANGES = 10_000
+REVIEWS_PER_PRODUCT = 0.2  # the benchmark is about products; a few reviews keep that stream honest
+TICK_S = 0.005
+TARGET_FULL_1M_S = 30.0
+TRANSPORTS = ("httpx", "stdlib")  # the app's CentralRemote, the CLI's HttpRemote
+
+
+def _demo_version() -> str:
+    """What the seeded file depends on: a new generator or schema means a new file."""
+    digest = hashlib.sha256()
+    for name in ("demo_data.py", "seed.py", "schema.py"):
+        digest.update((ROOT / "central" / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def seeded_central(products: int) -> Path:
+    """The cached seeded central database for ``products``, generated on first use (minutes at 1M)."""
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    path = CACHE_DIR / f"central-{products}-r{REVIEWS_PER_PRODUCT}-{_demo_version()}.db"
+    if not path.exists():
+        print(f"seeding {products:,} products into {path} (once)", file=sys.stderr, flush=True)
+        partial = path.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        db = Database(f"sqlite:///{partial}")
+        seed(db, products=products, reviews_per_product=REVIEWS_PER_PRODUCT, with_orders=False)
+        db.dispose()
+        os.replace(partial, path)
+    return path
+
+
+@contextlib.contextmanager
+def central_server(db_path: Path, workdir: Path) -> Iterator[str]:
+    """``kiosk-central serve`` in a subprocess; yields its URL."""
+    port_file = workdir / "central.url"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "central.cli",
+            "serve",
+            "--db",
+            str(db_path),
+            "--port",
+            "0",
+            "--port-file",
+            str(port_file),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not port_file.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("kiosk-central serve did not start")
+            time.sleep(0.05)
+        yield port_file.read_text()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def change_prices(db: Database, count: int) -> None:
+    """``count`` price changes the way a central job makes them: each product gets a new version."""
+    p = schema.products.c
+    with db.read() as conn:
+        skus = list(
+            conn.execute(select(p.sku).where(p.deleted.is_(False)).order_by(p.sku).limit(count)).scalars()
+        )
+    with db.write() as tx:
+        first = tx.versions(len(skus))
+        tx.conn.execute(
+            schema.products.update()
+            .where(p.sku == bindparam("target"))
+            .values(
+                version=bindparam("new_version"),
+                data=func.json_set(p.data, "$.prices.CZK", bindparam("price")),
+            ),
+            [{"target": sku, "new_version": first + n, "price": 100 + n % 900} for n, sku in enumerate(skus)],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    full_s: float
+    catalog_rows: int
+    stall_ms: float
+    baseline_ms: float
+    peak_mb: float
+    steady_mb: float
+    delta_s: float
+    delta_changes: int
+
+
+def device_run(url: str, key: str, transport: str, db: Database) -> Measured:
+    """One device in a child process: full sync, then (after the parent's price changes) a delta."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tests.benchmarks.bench_sync", url, key, transport, data_dir],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdin is not None
+        assert child.stdout is not None
+        full = json.loads(child.stdout.readline())
+        change_prices(db, DELTA_CHANGES)
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        delta = json.loads(child.stdout.readline())
+        if child.wait(timeout=600) != 0:
+            raise RuntimeError("the device process failed")
+    return Measured(
+        full["seconds"],
+        full["catalog_rows"],
+        full["stall_ms"],
+        full["baseline_ms"],
+        full["peak_mb"],
+        full["steady_mb"],
+        delta["seconds"],
+        delta["changes"],
+    )
+
+
+def run(options: Options) -> list[Result]:
+    products = options.products
+    source = seeded_central(products)
+    scale = products / 1_000_000
+    results: list[Result] = []
+    transports = TRANSPORTS[:1] if options.big else TRANSPORTS
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        db_path = workdir / "central.db"
+        shutil.copyfile(source, db_path)  # the delta changes prices: never in the cached file
+        db = Database(f"sqlite:///{db_path}")
+        with central_server(db_path, workdir) as url:
+            for transport in transports:
+                m = device_run(url, create_enrolment_key(db, STORE, "kiosk"), transport, db)
+                results += [
+                    Result(
+                        f"full sync {products:,} products ({transport}; target scaled)",
+                        [m.full_s],
+                        "s",
+                        target=TARGET_FULL_1M_S * scale,
+                    ),
+                    Result(
+                        f"full sync catalog rate ({transport})",
+                        [m.catalog_rows / m.full_s],
+                        "rows/s",
+                        target=1_000_000 / TARGET_FULL_1M_S,
+                        higher_is_better=True,
+                    ),
+                    Result(f"delta {m.delta_changes:,} changes ({transport})", [m.delta_s], "s", target=1.5),
+                    Result(f"loop stall during full sync ({transport})", [m.stall_ms], "ms", target=25),
+                    Result(
+                        f"loop stall next to 1 busy thread, for scale ({transport})", [m.baseline_ms], "ms"
+                    ),
+                    Result(f"RSS during sync, peak ({transport})", [m.peak_mb], "MB", target=300),
+                    Result(f"RSS steady after sync ({transport})", [m.steady_mb], "MB", target=200),
+                ]
+        db.dispose()
+    return results
+
+
+# -- the device process ------------------------------------------------------------------------------
+
+
+def _spin(stop: threading.Event) -> None:
+    """Pure Python work until ``stop``: a thread that wants the GIL all the time."""
+    total = 0
+    while not stop.is_set():
+        for n in range(1000):
+            total += n
+
+
+def _memory_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+async def _enrolled(
+    url: str, key: str, transport: str
+) -> tuple[Remote, Enrolment, Callable[[], Awaitable[None]]]:
+    """The transport, enrolled with ``key``, and how to close it."""
+    if transport == "httpx":
+        from kiosk.api.remote import CentralRemote
+
+        app = CentralRemote(url)
+        enrolment = await app.enrol_device(key, "bench")
+        app.use_token(enrolment.token)
+        return app, enrolment, app.aclose
+    from offline_cache.http_remote import HttpRemote
+
+    cli = HttpRemote(url)
+    enrolment = await cli.enrol_device(key, "bench")
+    cli.use_token(enrolment.token)
+
+    async def nothing() -> None:
+        return None
+
+    return cli, enrolment, nothing
+
+
+async def _device(url: str, key: str, transport: str, data_dir: Path) -> None:
+    remote, enrolment, close = await _enrolled(url, key, transport)
+    outbox = Outbox.open(data_dir / OUTBOX_FILE, enrolment.device_id)
+    cache = CacheStore.open(data_dir / CACHE_FILE)
+    streams = ["locations", "catalog", f"stock:{enrolment.location_id}", "reviews"]
+    engine = SyncEngine(remote, cache, outbox, terminal_id=enrolment.device_id, streams=streams)
+
+    longest = 0.0
+
+    async def ticker() -> None:
+        nonlocal longest
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(TICK_S)
+            now = time.perf_counter()
+            longest = max(longest, now - last)
+            last = now
+
+    # The same ticker next to one busy Python thread, for 2 s: what the machine and the GIL alone
+    # allow (on a loaded 2-core box this is far above the target, whatever the sync does).
+    ticking = asyncio.create_task(ticker())
+    stop = threading.Event()
+    spinning = threading.Thread(target=_spin, args=(stop,))
+    spinning.start()
+    await asyncio.sleep(2.0)
+    stop.set()
+    spinning.join()
+    baseline, longest = longest, 0.0
+    started = time.perf_counter()
+    await engine.run_once()
+    seconds = time.perf_counter() - started
+    ticking.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await ticking
+    gc.collect()
+    catalog_rows = cache.counts()["catalog"]
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "catalog_rows": catalog_rows,
+                "stall_ms": longest * 1000,
+                "baseline_ms": baseline * 1000,
+                "peak_mb": _memory_mb("VmHWM"),
+                "steady_mb": _memory_mb("VmRSS"),
+            }
+        ),
+        flush=True,
+    )
+    await asyncio.to_thread(sys.stdin.readline)  # the parent changes prices meanwhile
+    before = cache.stream("catalog").changes_applied
+    started = time.perf_counter()
+    await engine.run_once()
+    seconds = time.perf_counter() - started
+    changes = cache.stream("catalog").changes_applied - before
+    print(json.dumps({"seconds": seconds, "changes": changes}), flush=True)
+    engine.close()
+    cache.close()
+    outbox.close()
+    await close()
+
+
+if __name__ == "__main__":
+    asyncio.run(_device(sys.argv[1], sys.argv[2], sys.argv[3], Path(sys.argv[4])))
