@@ -4,39 +4,60 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import signal
 import socket
 import sqlite3
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import FrameType, TracebackType
-from typing import Any
+from typing import Any, Final
 
 import qasync
+import shiboken6
 from PySide6.QtCore import QMessageLogContext, QObject, QTimer, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from kiosk.api.images import CentralImages
 from kiosk.api.remote import CentralRemote
-from kiosk.config import Mode, Settings
+from kiosk.config import LANGUAGES, Mode, Settings
 from kiosk.demo import DemoCentral, DemoEndpoint, DemoError, DemoStopped
+from kiosk.services.bag import BagService
 from kiosk.services.cache_reader import CacheReader
+from kiosk.services.catalog import CatalogService, ProductHit
 from kiosk.services.enrolment import EnrolmentNeeded, EnrolmentPlan
+from kiosk.services.images import ProductImages
+from kiosk.services.product import ProductService
+from kiosk.services.sync_feed import SyncFeed, SyncUpdate
 from kiosk.services.sync_session import SessionOptions, SyncSession
 from kiosk.ui.idle_watch import IdleWatch
-from kiosk.ui.main_window import HOME, MainWindow
+from kiosk.ui.main_window import MainWindow
+from kiosk.ui.models.product_card_delegate import CardImages
+from kiosk.ui.navigation import BAG, CATALOG, HOME, PRODUCT
+from kiosk.ui.screens.bag.presenter import BagPresenter
+from kiosk.ui.screens.bag.view import BagView, connect_bag
+from kiosk.ui.screens.catalog import connect_catalog
+from kiosk.ui.screens.catalog.presenter import CatalogPresenter
+from kiosk.ui.screens.catalog.state import CatalogState
+from kiosk.ui.screens.catalog.view import CatalogView
 from kiosk.ui.screens.home.presenter import HomePresenter
-from kiosk.ui.screens.home.state import HomeProblem
+from kiosk.ui.screens.home.state import HomeProblem, HomeState
 from kiosk.ui.screens.home.view import HomeView
+from kiosk.ui.screens.product.presenter import ProductPresenter
+from kiosk.ui.screens.product.view import ProductView, connect_product
 from kiosk.ui.status.presenter import StatusPresenter
 from kiosk.ui.status.state import Notice, NoticeKind
 from kiosk.ui.status.view import StatusView
 from kiosk.ui.task_runner import TaskFailure, TaskRunner
 from kiosk.ui.theme import apply_locale, apply_theme
 from kiosk.ui.translations import install_translator
+from kiosk.ui.widgets.scanner_wedge import ScannerWedge
 from offline_cache.cache_store import CacheStore
 from offline_cache.data_dir_lock import DataDirBusy
-from offline_cache.engine import SyncEngine
+from offline_cache.engine import SyncEngine, SyncStatus
 from offline_cache.outbox import Outbox, OutboxError
 from offline_cache.remote import RemoteError
 
@@ -44,6 +65,11 @@ log = logging.getLogger(__name__)
 
 CONNECT_TASK = "app.connect"
 ENGINE_TASK = "app.sync-engine"
+SCREENS_TASK = "app.screens"  # rebuilding the catalog and product presenters (idle reset, new store data)
+SCAN_TASK = "app.scan"
+IMAGES_DIR = "images"  # under the data dir: product pictures, size-bounded (kiosk.services.images)
+DEFAULT_CURRENCY = "EUR"  # until the cached store says which currency it sells in
+_CURRENCY: Final = re.compile(r"^[A-Z]{3}$")
 ENGINE_RESTART_DELAY = 5.0  # after a bug ended the engine's task: start it again, not in a tight loop
 DEMO_WINDOW_SIZE = (1280, 800)
 # Notices about bringing the backend up; a successful connect clears them.
@@ -67,10 +93,63 @@ class BackendSignals(QObject):
     closing = Signal()
 
 
+@dataclass(frozen=True, slots=True)
+class ScreenSettings:
+    """What the browsing screens are built for: the display language and the store's currency."""
+
+    language: str
+    currency: str
+
+
+def screen_settings(state: HomeState, fallback: ScreenSettings) -> ScreenSettings:
+    """The language and currency the start screen settled on; the cached store is outside input, so a
+    value that is not a known language or a currency code keeps the fallback's."""
+    language = state.language if state.language in LANGUAGES else fallback.language
+    store = state.store
+    currency = store.currency if store is not None and _CURRENCY.match(store.currency) else fallback.currency
+    return ScreenSettings(language, currency)
+
+
+@dataclass(frozen=True, slots=True)
+class _Services:
+    """The browsing services of one open data folder (the bag's depends on the currency: built with it)."""
+
+    catalog: CatalogService
+    product: ProductService
+    session: SyncSession
+
+    @property
+    def here(self) -> str:
+        return self.session.record.location_id
+
+
+class _Screens:
+    """The catalog, product and bag presenters of one backend session and settings, with the runner of
+    their tasks: dropping them cancels every task they started, so nothing of theirs outlives the cache."""
+
+    def __init__(
+        self, runner: TaskRunner, catalog: CatalogPresenter, product: ProductPresenter, bag: BagPresenter
+    ) -> None:
+        self.runner = runner
+        self.catalog = catalog
+        self.product = product
+        self.bag = bag
+
+
+async def _no_hits(key: object, offset: int, limit: int) -> tuple[ProductHit, ...]:
+    del key, offset, limit
+    return ()
+
+
 class KioskApp:
     """Owns every long-lived object of one run. Qt objects are built in __init__; the backend (demo
     server, data folder, sync engine) in `connect()`, exposed as `cache`, `outbox`, `engine`, `reader`
-    and `remote` once `backend.ready` has fired."""
+    and `remote` once `backend.ready` has fired.
+
+    The views live as long as the app; the catalog and product presenters read the cache, so they are
+    built once the backend is up and the store's currency is known, and dropped before the cache closes
+    (a reconnect), after a quiet spell in kiosk mode, and when the store's language or currency change.
+    """
 
     def __init__(self, settings: Settings, *, session_options: SessionOptions | None = None) -> None:
         self.settings = settings
@@ -82,7 +161,24 @@ class KioskApp:
         self.window = MainWindow(self.status_view)
         self.home_view = HomeView()
         self.window.add_screen(HOME, self.home_view)
+        # Pictures come from the disk cache, and from the central API while a session is open.
+        self.product_images = ProductImages(None, settings.state_dir / IMAGES_DIR)
+        self.card_images = CardImages(self.product_images.image)
+        self.catalog_view = CatalogView(images=self.card_images)
+        self.window.add_screen(CATALOG, self.catalog_view)
+        self.product_view = ProductView()
+        self.window.add_screen(PRODUCT, self.product_view, own_back=True)
+        self.bag_view = BagView()
+        self.window.add_screen(BAG, self.bag_view, own_back=True)
         self.window.show_home()
+        # A scan on the start screen or a product page opens the product too (the catalog has its own).
+        self._wedges = (ScannerWedge(self.home_view), ScannerWedge(self.product_view))
+        self.screens: _Screens | None = None
+        self._services: _Services | None = None
+        self._screen_settings = ScreenSettings(settings.language or "en", DEFAULT_CURRENCY)
+        self._feed = SyncFeed()
+        self._last_update: SyncUpdate | None = None
+        self._catalog_stale = False
         self.home = HomePresenter(
             self.runner, kiosk_mode=settings.mode == Mode.KIOSK, language=settings.language
         )
@@ -101,13 +197,22 @@ class KioskApp:
         self.home_view.browse_requested.connect(self.home.browse)
         self.home_view.search_requested.connect(self.home.search)
         self.home_view.product_requested.connect(self.home.open_product)
+        self.home.browse_requested.connect(self.open_catalog)
+        self.home.search_requested.connect(self.open_search)
+        self.home.product_requested.connect(self.open_product)
+        self.home.state_changed.connect(self._on_home_state)
+        self.status.sync_status.connect(self._on_sync_status)
+        self.window.screen_changed.connect(self._on_screen_changed)
+        self.window.bag_requested.connect(self.open_bag)
+        for wedge in self._wedges:
+            wedge.scanned.connect(self.scan)
         self.runner.failed.connect(self._on_task_failure)
         self.window.close_requested.connect(self.request_quit)
         self.idle_watch: IdleWatch | None = None
         if settings.mode == Mode.KIOSK:
             # A kiosk keeps nothing of the previous customer on screen after a quiet spell.
             self.idle_watch = IdleWatch(settings.idle_timeout, self.window)
-            self.idle_watch.idle.connect(self.window.show_home)
+            self.idle_watch.idle.connect(self.reset_for_next_customer)
 
     # -- what other screens use once the backend is up ---------------------------------------------
     def _session(self) -> SyncSession:
@@ -146,6 +251,188 @@ class KioskApp:
         if self.session is not None:
             callback()
 
+    # -- navigation --------------------------------------------------------------------------------
+    def open_catalog(self) -> None:
+        if self.screens is not None:
+            self.window.show_screen(CATALOG)
+
+    def open_search(self) -> None:
+        """The catalog with its search field focused (in kiosk mode that brings up the keyboard)."""
+        if self.screens is not None:
+            self.window.show_screen(CATALOG)
+            self.catalog_view.search_field.setFocus()
+
+    def open_product(self, sku: str) -> None:
+        if self.screens is not None and sku:
+            self.screens.product.open(sku)
+            self.window.show_screen(PRODUCT)
+
+    def open_bag(self) -> None:
+        if self.screens is not None:
+            self.window.show_screen(BAG)
+
+    def scan(self, code: str) -> None:
+        """A barcode scanned outside the catalog: the catalog's look-up opens the product, and a code it
+        cannot use is explained on the catalog screen, where the notice is shown."""
+        screens = self.screens
+        if screens is not None:
+            screens.runner.run(SCAN_TASK, self._look_up_scan(screens.catalog, code))
+
+    async def _look_up_scan(self, catalog: CatalogPresenter, code: str) -> None:
+        await catalog.look_up_scan(code)  # a known product: its product_requested has opened it
+        state = catalog.state
+        if state.scan is not None or state.problem is not None:
+            self.window.show_screen(CATALOG)
+
+    def reset_for_next_customer(self) -> None:
+        """The kiosk's idle reset: the start screen, an empty search, an empty bag (its draft discarded),
+        a fresh product page."""
+        self.window.show_home()
+        self.catalog_view.search_field.clear()
+        if self.screens is not None:
+            self.screens.bag.clear()
+            self.runner.run(SCREENS_TASK, self._rebuild_screens(reopen=False))
+
+    def _add_to_bag(self, sku: str, qty: int) -> None:
+        """The product page's "add to bag": the bag takes the line and shows it (back returns here)."""
+        if self.screens is not None:
+            self.screens.bag.add(sku, qty)
+            self.window.show_screen(BAG)
+
+    def _on_screen_changed(self, name: str) -> None:
+        screens = self.screens
+        if name == CATALOG and screens is not None and self._catalog_stale:
+            # New catalog data arrived while the grid was not shown: show it now, keeping the query.
+            self._catalog_stale = False
+            screens.catalog.retry()
+
+    # -- browsing screens, built on the open cache ------------------------------------------------------
+    def _attach_screens(self, session: SyncSession) -> None:
+        here = session.record.location_id
+        self._services = _Services(
+            CatalogService(session.reader),
+            ProductService(session.reader, here, reservations=session.outbox.reservations),
+            session,
+        )
+        self.product_images.use_source(CentralImages(session.remote.http, session.remote.base_url))
+        self.card_images.set_fetch(self.product_images.image)  # pictures missed while offline: ask again
+        self._ensure_screens()
+
+    async def _detach_screens(self) -> None:
+        """Before the cache closes: no presenter, grid window or picture download may use it any more."""
+        self._services = None
+        self.product_images.use_source(None)
+        self._feed.reset()  # the next engine's first status is a new baseline
+        self._last_update = None
+        await self._drop_screens()
+
+    def _ensure_screens(self) -> None:
+        """Build the presenters once the backend is up and the store (its currency prices every card) is
+        known; a catalog without a cached store is browsed in the default currency rather than not at all."""
+        state = self.home.state
+        if self._services is None or self.screens is not None or self.runner.is_running(SCREENS_TASK):
+            return
+        if state.store is not None or state.can_browse:
+            self._build_screens()
+
+    def _build_screens(self, reopen: str | None = None) -> None:
+        services = self._services
+        if services is None:
+            return
+        runner = TaskRunner()
+        runner.failed.connect(self._on_task_failure)
+        language, currency = self._screen_settings.language, self._screen_settings.currency
+        catalog = CatalogPresenter(
+            services.catalog, runner, language=language, currency=currency, here=services.here
+        )
+        product = ProductPresenter(
+            services.product, runner, language=language, currency=currency, images=self.product_images.image
+        )
+        connect_catalog(self.catalog_view, catalog)
+        catalog.product_requested.connect(self.open_product)
+        connect_product(self.product_view, product)
+        product.back_requested.connect(self.window.go_back)
+        product.add_to_bag_requested.connect(self._add_to_bag)
+        self.product_view.render_state(product.state)
+        session = services.session
+        bag_service = BagService(
+            session.reader, session.outbox, services.here, currency, reservations=session.outbox.reservations
+        )
+        bag = BagPresenter(bag_service, runner, language=language)
+        connect_bag(self.bag_view, bag)
+        bag.back_requested.connect(self.window.go_back)
+        bag.count_changed.connect(self.window.set_bag_count)
+        self.screens = _Screens(runner, catalog, product, bag)
+        if self._last_update is not None:
+            self._feed_product(product, self._last_update, changed=False)
+        self._catalog_stale = False
+        self.window.set_bag_count(0)
+        bag.start()  # takes up the bag a crash or a reconnect left in the outbox
+        catalog.start()
+        if reopen is not None:
+            product.open(reopen)
+
+    async def _drop_screens(self) -> None:
+        screens, self.screens = self.screens, None
+        if screens is None:
+            return
+        self.catalog_view.set_hit_loader(_no_hits)
+        try:
+            await screens.runner.shutdown()
+        finally:
+            # Deleted now, not later: their connections to the views go with them at once, so a tap
+            # in between can never reach a presenter whose cache is gone.
+            for presenter in (screens.catalog, screens.product, screens.bag, screens.runner):
+                shiboken6.delete(presenter)
+
+    async def _rebuild_screens(self, *, reopen: bool) -> None:
+        screens = self.screens
+        sku = screens.product.state.sku if screens is not None and reopen else None
+        showing_product = self.window.current_screen() == PRODUCT
+        await self._drop_screens()
+        self._build_screens(sku if showing_product else None)
+
+    def _on_home_state(self, state: HomeState) -> None:
+        settings = screen_settings(state, self._screen_settings)
+        if settings != self._screen_settings:
+            self._screen_settings = settings
+            if self.screens is not None:
+                self.runner.run(SCREENS_TASK, self._rebuild_screens(reopen=True))
+                return
+        self._ensure_screens()
+
+    def _on_sync_status(self, status: object) -> None:
+        """Each sync status: pulled pages reach the open screens, and the product page learns how
+        current its stock figures are."""
+        if not isinstance(status, SyncStatus):
+            return
+        update = self._feed.update(status, datetime.now(UTC))
+        self._last_update = update
+        screens = self.screens
+        if screens is None:
+            return
+        self._feed_product(screens.product, update, changed=True)
+        if update.changed:
+            screens.bag.on_cache_changed(update.changed)
+        if update.changed & {"catalog", "reviews", f"stock:{screens.catalog.state.here}"}:
+            self._catalog_changed(screens.catalog)
+
+    def _catalog_changed(self, catalog: CatalogPresenter) -> None:
+        state: CatalogState = catalog.state
+        if self.window.current_screen() != CATALOG:
+            self._catalog_stale = True
+        elif state.results is None or state.results.total == 0:
+            # An empty grid (the first sync still running) fills in; a grid someone scrolls is left alone.
+            catalog.retry()
+
+    @staticmethod
+    def _feed_product(product: ProductPresenter, update: SyncUpdate, *, changed: bool) -> None:
+        if changed and update.changed:
+            product.on_cache_changed(update.changed)
+        if update.online is not None:
+            confirmed = update.stock_confirmed_at
+            product.on_connectivity(update.online, confirmed.isoformat() if confirmed is not None else None)
+
     # -- lifecycle -------------------------------------------------------------------------
     def show(self) -> None:
         if self.settings.demo or self.settings.mode == Mode.ASSOCIATE:
@@ -157,7 +444,13 @@ class KioskApp:
             self.window.resize(width, height)
             self.window.show()
         else:
+            screen = self.window.screen()
+            if screen is not None:
+                # A kiosk often runs with no window manager to honour "full screen": cover it ourselves.
+                self.window.setGeometry(screen.geometry())
             self.window.showFullScreen()
+        for wedge in self._wedges:
+            wedge.install()
         if self.idle_watch is not None:
             app = QApplication.instance()
             if app is not None:
@@ -201,6 +494,7 @@ class KioskApp:
         self._start_engine(session)
         self.status.watch(session.engine)
         self.home.attach(session.reader, session.record.location_id)
+        self._attach_screens(session)
         self.backend.ready.emit()
 
     async def _open_session(self, plan: EnrolmentPlan) -> SyncSession | None:
@@ -298,6 +592,7 @@ class KioskApp:
         self.backend.closing.emit()
         self.status.stop_watching()
         self.home.detach()
+        await self._detach_screens()
         task, self._engine_task = self._engine_task, None
         if task is not None:
             task.cancel()
@@ -325,7 +620,11 @@ class KioskApp:
             if app is not None:
                 app.removeEventFilter(self.idle_watch)
         self.status.stop_watching()
+        for wedge in self._wedges:
+            wedge.uninstall()
         await self.runner.shutdown()
+        await self._detach_screens()
+        self.catalog_view.shutdown()
         session, self.session = self.session, None
         if session is not None:
             self.backend.closing.emit()

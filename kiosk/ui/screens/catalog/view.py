@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import override
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QHideEvent, QResizeEvent, QShowEvent
+from PySide6.QtCore import QEvent, QModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QPainter, QPaintEvent, QRegion, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -35,6 +36,7 @@ from kiosk.ui.widgets.touch_button import TOUCH_MIN, TouchButton
 
 VALUE_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 SIDE_PANEL_WIDTH = 300
+AHEAD_SLICE = 0.003  # seconds of drawing cards ahead per turn of the event loop: input waits no longer
 RATING_STEPS = (4, 3, 2)
 
 
@@ -61,6 +63,16 @@ class ProductGrid(QTableView):
     def __init__(self, model: ProductGridModel, delegate: ProductCardDelegate, parent: QWidget) -> None:
         super().__init__(parent)
         self._grid = model
+        self._cards = delegate
+        self._deferred: list[tuple[int, int]] = []
+        self._last_value = 0
+        self._downwards = True  # the way the person last scrolled: cards are drawn ahead that way first
+        # Cells a frame left as loading are drawn in the next turn of the event loop; when none are
+        # left, the rows about to scroll in are drawn into the delegate's cache while nothing happens.
+        self._finish = QTimer(self, singleShot=True, interval=0)
+        self._finish.timeout.connect(self._finish_deferred)
+        self._ahead = QTimer(self, singleShot=True, interval=0)
+        self._ahead.timeout.connect(self._draw_ahead)
         self.setModel(model)
         self.setItemDelegate(delegate)
         self.setShowGrid(False)
@@ -82,10 +94,120 @@ class ProductGrid(QTableView):
             header.setMinimumSectionSize(1)
             header.setDefaultSectionSize(size)
         self.verticalScrollBar().valueChanged.connect(self._tell_visible_rows)
+        self.verticalScrollBar().valueChanged.connect(self._note_direction)
+        # The cards cover their cells, margins included, in the viewport's colour (paintEvent covers
+        # the rest): Qt need not clear the viewport before each frame.
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self._take_background()
         self.setMinimumWidth(CARD_SIZE.width() + self.verticalScrollBar().sizeHint().width())
 
     def columns_for_width(self) -> int:
         return max(1, self.viewport().width() // CARD_SIZE.width())
+
+    @override
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.stop()  # another screen is up: nothing of this one is drawn or asked for meanwhile
+        super().hideEvent(event)
+
+    @override
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._take_background()  # a theme switch (high contrast): cards are drawn again on it
+
+    def _take_background(self) -> None:
+        viewport = self.viewport()
+        self._background = viewport.palette().color(viewport.backgroundRole())
+        self._cards.set_background(self._background)
+
+    @override
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self._clear_outside_cells(event.rect())
+        self._cards.begin_frame()
+        try:
+            super().paintEvent(event)
+        finally:
+            deferred = self._cards.end_frame()
+        if deferred:
+            self._deferred = deferred
+            self._finish.start()
+        else:
+            self._ahead.start()
+
+    def stop(self) -> None:
+        """No more drawing ahead or finishing of cells (drawing ahead may ask for card pictures)."""
+        self._finish.stop()
+        self._ahead.stop()
+        self._deferred = []
+
+    @property
+    def deferred_cells(self) -> int:
+        """Cells the last frame painted as loading for lack of time; the next frame draws them."""
+        return len(self._deferred)
+
+    def _clear_outside_cells(self, dirty: QRect) -> None:
+        """The strip right of the last column and the space below the last row: no cell paints them."""
+        area = self.viewport().rect()
+        right = self.horizontalHeader().length() - self.horizontalOffset()
+        bottom = self.verticalHeader().length() - self.verticalOffset()
+        strips = [
+            QRect(right, 0, area.width() - right, area.height()),
+            QRect(0, bottom, right, area.height() - bottom),
+        ]
+        strips = [strip.intersected(dirty) for strip in strips]
+        if any(not strip.isEmpty() for strip in strips):
+            painter = QPainter(self.viewport())
+            for strip in strips:
+                if not strip.isEmpty():
+                    painter.fillRect(strip, self._background)
+            painter.end()
+
+    def _finish_deferred(self) -> None:
+        region = QRegion()
+        for row, column in self._deferred:
+            region += self.visualRect(self._grid.index(row, column))
+        self._deferred = []
+        self.viewport().update(region)
+
+    def _note_direction(self, value: int) -> None:
+        self._downwards = value >= self._last_value
+        self._last_value = value
+
+    def _draw_ahead(self) -> None:
+        """Draws the cards of the next screenful (the way of the last scroll) and one row back.
+
+        A slice at a time, so a tap or a scroll waits at most AHEAD_SLICE; a frame then finds those
+        cards drawn and only copies them.
+        """
+        first = self.rowAt(0)
+        last = self.rowAt(self.viewport().height() - 1)
+        if first < 0 or not self.isVisible():
+            return
+        if last < 0:
+            last = self._grid.rowCount() - 1
+        columns = self._grid.columnCount()
+        # Never more than the cache holds besides what is on screen: drawing ahead must not evict it.
+        spare_rows = max(self._cards.card_capacity // max(columns, 1) - (last - first + 1), 0)
+        page = min(last - first + 1, spare_rows)
+        below = range(last + 1, last + 1 + page)
+        above = range(first - 1, first - 1 - page, -1)
+        ahead, behind = (below, above) if self._downwards else (above, below)
+        rows = [*ahead, *behind[:1]]
+        dpr = self.viewport().devicePixelRatioF()
+        deadline = time.perf_counter() + AHEAD_SLICE
+        for row in rows:
+            if not 0 <= row < self._grid.rowCount():
+                continue
+            for column in range(columns):
+                index = self._grid.index(row, column)
+                card = self._grid.card_at(index)
+                if card is None:
+                    continue
+                if self._cards.prepare(card, self.visualRect(index).size(), dpr) and (
+                    time.perf_counter() > deadline
+                ):
+                    self._ahead.start()  # the rest in the next turn of the event loop
+                    return
 
     @override
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -211,6 +333,8 @@ class CatalogView(ScreenView[CatalogState]):
         self._ratings: dict[int, TouchButton] = {}
         for stars in RATING_STEPS:
             button = TouchButton(f"catalogRating{stars}", variant="secondary", parent=panel)
+            # Three share the panel's width: the theme's 28 px side padding would clip "★ 4+ (123)".
+            button.setStyleSheet("padding: 0 4px;")
             button.setCheckable(True)
             button.clicked.connect(lambda _on=False, s=stars: self._toggle(FacetKind.RATING, str(s)))
             self._ratings[stars] = button
@@ -278,9 +402,11 @@ class CatalogView(ScreenView[CatalogState]):
         """Where the grid reads its windows of hits (the presenter's ``window``)."""
         self._loader = loader
         self._grid_model.set_loader(loader)
+        self._shown_serial = None  # a new presenter numbers its results from 1 again
 
     def shutdown(self) -> None:
         """Stop background reads (windows of hits, pictures): the composition root calls it at exit."""
+        self._grid.stop()
         self._grid_model.close()
         if self._images is not None:
             self._images.close()
