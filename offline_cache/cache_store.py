@@ -22,15 +22,31 @@ from typing import Any, Final
 
 import sqlite_utils
 
-from offline_cache.database import connect, remove_database_files, user_version, write_transaction
+from offline_cache.database import (
+    DatabaseCorrupt,
+    connect,
+    is_corruption,
+    remove_database_files,
+    user_version,
+    write_transaction,
+)
 from offline_cache.outbox import Reservation
 from offline_cache.protocol import stream_kind
+from offline_cache.recovery import cache_problem, set_aside_corrupt_cache
 from offline_cache.remote import Change, PullPage
+from offline_cache.search import (
+    PRODUCT_SEARCH_COLUMNS,
+    apply_product_changes,
+    categories_changed,
+    create_index,
+    product_columns,
+    rebuild_index,
+)
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE: Final = "cache.db"
-CACHE_SCHEMA: Final = 1
+CACHE_SCHEMA: Final = 3  # 2: search columns and search_* tables; 3: search_term (a 2 may lack it)
 
 # One CREATE TABLE per cached table; ``{name}`` lets the same shape serve as a refetch shadow.
 TABLE_DDL: Final[Mapping[str, str]] = {
@@ -38,8 +54,11 @@ TABLE_DDL: Final[Mapping[str, str]] = {
     "data TEXT NOT NULL)",
     "category": "CREATE TABLE {name} (category_id TEXT PRIMARY KEY, parent_id TEXT, "
     "version INTEGER NOT NULL, data TEXT NOT NULL)",
+    # brand .. search_text: offline_cache.search's PRODUCT_SEARCH_COLUMNS, taken from data once as it lands.
     "product": "CREATE TABLE {name} (sku TEXT PRIMARY KEY, gtin TEXT, parent_sku TEXT, category_id TEXT, "
-    "version INTEGER NOT NULL, data TEXT NOT NULL)",
+    "version INTEGER NOT NULL, data TEXT NOT NULL, brand TEXT, popularity INTEGER NOT NULL, "
+    "rating REAL NOT NULL, rating_count INTEGER NOT NULL, price_eur INTEGER, price_czk INTEGER, "
+    "price_pln INTEGER, search_text TEXT NOT NULL)",
     "stock": "CREATE TABLE {name} (sku TEXT NOT NULL, location_id TEXT NOT NULL, on_hand INTEGER NOT NULL, "
     "reserved INTEGER NOT NULL, available INTEGER NOT NULL, version INTEGER NOT NULL, updated_at TEXT, "
     "PRIMARY KEY (sku, location_id))",
@@ -48,15 +67,18 @@ TABLE_DDL: Final[Mapping[str, str]] = {
     "store_order": "CREATE TABLE {name} (order_id TEXT PRIMARY KEY, store_id TEXT NOT NULL, number TEXT, "
     "state TEXT, version INTEGER NOT NULL, data TEXT NOT NULL)",
 }
-INDEXES: Final = (
-    "CREATE INDEX product_gtin ON product(gtin)",
-    "CREATE INDEX product_category ON product(category_id)",
-    "CREATE INDEX product_parent ON product(parent_sku)",
-    "CREATE INDEX stock_location ON stock(location_id)",
-    "CREATE INDEX review_sku ON review(sku)",
-    "CREATE INDEX store_order_number ON store_order(number)",
-    "CREATE INDEX store_order_store ON store_order(store_id)",
-)
+INDEXES: Final[Mapping[str, tuple[str, ...]]] = {
+    "product": (
+        "CREATE INDEX product_gtin ON product(gtin)",
+        "CREATE INDEX product_parent ON product(parent_sku)",
+    ),
+    "stock": ("CREATE INDEX stock_location ON stock(location_id)",),
+    "review": ("CREATE INDEX review_sku ON review(sku)",),
+    "store_order": (
+        "CREATE INDEX store_order_number ON store_order(number)",
+        "CREATE INDEX store_order_store ON store_order(store_id)",
+    ),
+}
 SYNC_STREAM_DDL: Final = (
     "CREATE TABLE sync_stream (stream TEXT PRIMARY KEY, cursor TEXT, needs_refetch INTEGER NOT NULL "
     "DEFAULT 0, refetch_cursor TEXT, checksum TEXT, last_pull_ok_at TEXT, caught_up_version INTEGER, "
@@ -81,6 +103,11 @@ def _int(data: Mapping[str, object], key: str) -> int | None:
 
 
 def _json(data: Mapping[str, object] | None) -> str:
+    # The wire parser hands objects that keep the exact JSON text they were read from (``text``):
+    # storing it spares a json.dumps per row, the largest cost of a bulk load.
+    text = getattr(data, "text", None)
+    if isinstance(text, str):
+        return text
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -107,6 +134,22 @@ def _stock_row(c: Change) -> tuple[object, ...]:
     return (sku, location_id, on_hand, reserved, on_hand - reserved, c.version, _text(d, "updated_at"))
 
 
+def _product_row(c: Change) -> tuple[object, ...]:
+    # The hot path of a full load (a million calls): plain dict reads, exact type checks.
+    d = c.data or {}
+    get = d.get
+    gtin, parent_sku, category_id = get("gtin"), get("parent_sku"), get("category_id")
+    return (
+        c.key,
+        gtin if type(gtin) is str else None,
+        parent_sku if type(parent_sku) is str else None,
+        category_id if type(category_id) is str else None,
+        c.version,
+        _json(d),
+        *product_columns(d),
+    )
+
+
 ENTITIES: Final[Mapping[str, EntityTable]] = {
     "location": EntityTable(
         "location",
@@ -122,16 +165,9 @@ ENTITIES: Final[Mapping[str, EntityTable]] = {
     ),
     "product": EntityTable(
         "product",
-        ("sku", "gtin", "parent_sku", "category_id", "version", "data"),
+        ("sku", "gtin", "parent_sku", "category_id", "version", "data", *PRODUCT_SEARCH_COLUMNS),
         ("sku",),
-        lambda c: (
-            c.key,
-            _text(c.data or {}, "gtin"),
-            _text(c.data or {}, "parent_sku"),
-            _text(c.data or {}, "category_id"),
-            c.version,
-            _json(c.data),
-        ),
+        _product_row,
     ),
     "stock": EntityTable(
         "stock",
@@ -217,18 +253,45 @@ class CacheStore:
         self._closed = False
 
     @classmethod
-    def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> CacheStore:
-        """Open ``cache.db``, recreating it when it was made by another schema version."""
+    def open(cls, path: Path, *, clock: Callable[[], float] = time.time, repair: bool = True) -> CacheStore:
+        """Open ``cache.db``, rebuilding it empty when it is damaged or was made by another schema version.
+
+        A damaged file (SQLITE_CORRUPT, SQLITE_NOTADB or a failed quick_check) is set aside as
+        ``cache.db.corrupt-<ts>`` and every stream is then pulled again; the outbox is not touched.
+        ``repair=False`` (inspection, while the app may hold the file) raises DatabaseCorrupt
+        instead and moves nothing.
+        """
         path = Path(path)
-        db = connect(path, synchronous="NORMAL")
-        if _prepare(db) is None:
-            db.close()
-            log.warning("cache %s was made by another schema version: rebuilding it", path)
-            remove_database_files(path)
-            db = connect(path, synchronous="NORMAL")
-            _prepare(db)
-        db.close()
+        try:
+            problem = cache_problem(path)
+            if problem is None:
+                _open_schema(path)
+                return cls(path, clock)
+        except sqlite3.DatabaseError as exc:
+            if not is_corruption(exc):
+                raise
+            problem = str(exc)
+        if not repair:
+            raise DatabaseCorrupt(f"{path}: {problem}")
+        set_aside_corrupt_cache(path, problem, clock=clock)
+        _open_schema(path)
         return cls(path, clock)
+
+    def rebuild_corrupt(self, reason: str) -> Path:
+        """Damage found at run time (SQLITE_CORRUPT from a read or a page write): set aside, start empty.
+
+        For the sync engine, at a safe point: between pages, with no transaction open. Every
+        connection is closed first; other threads reconnect, to the new file, on their next read.
+        Returns where the damaged file went.
+        """
+        with self._lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+            self._local = threading.local()
+            aside = set_aside_corrupt_cache(self._path, reason, clock=self._clock)
+            _open_schema(self._path)
+        return aside
 
     @property
     def path(self) -> Path:
@@ -358,11 +421,19 @@ class CacheStore:
             scope_column = STREAM_TABLES[kind][1]
             for table, shadow in shadows:
                 if scope_column is None:
-                    conn.execute(_sql("DELETE FROM {t}", t=table))
+                    # The stream owns the whole table: rename the shadow in rather than copy it row by row.
+                    conn.execute(_sql("DROP TABLE {t}", t=table))
+                    conn.execute(_sql("ALTER TABLE {s} RENAME TO {t}", s=shadow, t=table))
+                    for index in INDEXES.get(table, ()):
+                        conn.execute(index)
                 else:
                     conn.execute(_sql("DELETE FROM {t} WHERE {c} = ?", t=table, c=scope_column), (scope,))
-                conn.execute(_sql("INSERT INTO {t} SELECT * FROM {s}", t=table, s=shadow))
-                conn.execute(_sql("DROP TABLE {s}", s=shadow))
+                    conn.execute(_sql("INSERT INTO {t} SELECT * FROM {s}", t=table, s=shadow))
+                    conn.execute(_sql("DROP TABLE {s}", s=shadow))
+            if kind == "catalog":
+                started = time.perf_counter()
+                rebuild_index(conn)
+                log.info("catalog search index rebuilt in %.1f s", time.perf_counter() - started)
             conn.execute(
                 "UPDATE sync_stream SET cursor = ?, needs_refetch = 0, refetch_cursor = NULL, checksum = ?, "
                 "last_pull_ok_at = ?, server_version = ?, caught_up_version = ?, "
@@ -467,6 +538,23 @@ class CacheStore:
         ]
 
 
+def _open_schema(path: Path) -> None:
+    """Create the schema in a new file; recreate a file of another schema version."""
+    db = connect(path, synchronous="NORMAL")
+    try:
+        if _prepare(db) is not None:
+            return
+    finally:
+        db.close()
+    log.warning("cache %s was made by another schema version: rebuilding it", path)
+    remove_database_files(path)
+    db = connect(path, synchronous="NORMAL")
+    try:
+        _prepare(db)
+    finally:
+        db.close()
+
+
 def _prepare(db: sqlite_utils.Database) -> int | None:
     """Create the schema in a new file; the version found, or None when it is not ours.
 
@@ -482,8 +570,10 @@ def _prepare(db: sqlite_utils.Database) -> int | None:
         conn.execute(SYNC_STREAM_DDL)
         for table, ddl in TABLE_DDL.items():
             conn.execute(_sql(ddl, name=table))
-        for index in INDEXES:
-            conn.execute(index)
+        for indexes in INDEXES.values():
+            for index in indexes:
+                conn.execute(index)
+        create_index(conn)
         conn.execute(f"PRAGMA user_version = {CACHE_SCHEMA}")
     return CACHE_SCHEMA
 
@@ -515,6 +605,9 @@ def _write_changes(
             upserts.setdefault(change.entity, []).append(spec.row(change))
         else:
             deletes.setdefault(change.entity, []).append(spec.key(change.key))
+    if tables is None and ("product" in upserts or "product" in deletes):
+        # Delta pages keep the search index in step here; a full load builds it once at the swap.
+        apply_product_changes(conn, upserts.get("product", []), [k[0] for k in deletes.get("product", [])])
     # A key appears once per page (one version per row), so upserts and deletes do not interleave.
     for entity, rows in deletes.items():
         spec = ENTITIES[entity]
@@ -529,3 +622,5 @@ def _write_changes(
             "INSERT OR REPLACE INTO {t} ({c}) VALUES ({m})", t=table, c=", ".join(spec.columns), m=marks
         )
         conn.executemany(sql, values)
+    if tables is None and ("category" in upserts or "category" in deletes):
+        categories_changed(conn)
