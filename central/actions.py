@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select, text, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from central import schema
@@ -42,6 +44,42 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_ACTION_VERSIONS = range(1, 2)
 OUTCOME_RETENTION_DAYS = 35
+
+# scrypt releases the GIL: a batch's pickup codes are hashed on these threads while the
+# batch's earlier actions run their transactions (one worker per core).
+_HASHERS = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="pickup-hash")
+
+# Built once with bind parameters: building a statement costs several times more Python
+# than running it, and every action runs about twenty.
+_TI = schema.terminal_installs.c
+_AA = schema.applied_actions.c
+_INSTALL = select(schema.terminal_installs).where(_TI.install_id == bindparam("install_id")).with_for_update()
+_NEW_INSTALL = insert(schema.terminal_installs)
+_ADVANCE = (
+    update(schema.terminal_installs)
+    .where(_TI.install_id == bindparam("b_install_id"))
+    .values(last_applied_seq=bindparam("b_seq"))
+)
+_LAST_APPLIED = select(_TI.last_applied_seq).where(_TI.install_id == bindparam("install_id"))
+_APPLIED = select(schema.applied_actions).where(_AA.action_id == bindparam("action_id"))
+_RECORD = insert(schema.applied_actions)
+_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
+_INSERT_AUDIT = insert(schema.audit_events)
+_BUSINESS_KEY = {
+    "order.create": select(schema.orders.c.client_action_id).where(
+        schema.orders.c.client_action_id == bindparam("action_id")
+    ),
+    "pickup.event": select(schema.order_events.c.client_action_id).where(
+        schema.order_events.c.client_action_id == bindparam("action_id")
+    ),
+    "return.create": select(schema.returns.c.client_action_id).where(
+        schema.returns.c.client_action_id == bindparam("action_id")
+    ),
+}
+_AUDIT_KEY = select(schema.audit_events.c.id).where(schema.audit_events.c.action_id == bindparam("action_id"))
+_ASSOCIATE = select(schema.associates.c.store_id, schema.associates.c.role, schema.associates.c.active).where(
+    schema.associates.c.id == bindparam("associate_id")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +136,13 @@ def _run_business(
     if action_type == "audit.event":
         body = _validated(AuditEvent, payload)
         tx.conn.execute(
-            schema.audit_events.insert().values(
-                action_id=action_id,
-                device_id=actor.device_id,
-                entry=json.dumps(body.entries),
-                received_at=time.time(),
-            )
+            _INSERT_AUDIT,
+            {
+                "action_id": action_id,
+                "device_id": actor.device_id,
+                "entry": json.dumps(body.entries),
+                "received_at": time.time(),
+            },
         )
         return {"stored": len(body.entries)}
     raise Problem(422, "unknown_action_type", f"Unknown action type {action_type!r}.")
@@ -140,20 +179,8 @@ def _apply(
 
 def _business_row_exists(conn: Any, action_type: str, action_id: str) -> bool:
     """Layer 1: the business tables remember every applied key forever."""
-    table = {
-        "order.create": schema.orders,
-        "pickup.event": schema.order_events,
-        "return.create": schema.returns,
-    }.get(action_type)
-    if table is None:
-        found = conn.execute(
-            select(schema.audit_events.c.id).where(schema.audit_events.c.action_id == action_id)
-        ).first()
-        return found is not None
-    return (
-        conn.execute(select(table.c.client_action_id).where(table.c.client_action_id == action_id)).first()
-        is not None
-    )
+    statement = _BUSINESS_KEY.get(action_type, _AUDIT_KEY)
+    return conn.execute(statement, {"action_id": action_id}).first() is not None
 
 
 def _stored(row: Any) -> Outcome:
@@ -164,7 +191,7 @@ def _stored(row: Any) -> Outcome:
 def _lock_key(tx: Tx, db: Database, action_id: str) -> None:
     if db.is_postgres:
         # Two requests with one key queue here instead of both doing the work.
-        tx.conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": action_id})
+        tx.conn.execute(_KEY_LOCK, {"k": action_id})
 
 
 def _record(
@@ -178,20 +205,21 @@ def _record(
     seq: int | None,
 ) -> None:
     tx.conn.execute(
-        schema.applied_actions.insert().values(
-            action_id=action_id,
-            device_id=actor.device_id,
-            install_id=install_id,
-            seq=seq,
-            action_type=action_type,
-            payload_sha256=sha,
-            status=outcome.status,
-            code=outcome.code,
-            http_status=outcome.http_status,
-            result=json.dumps(outcome.body),
-            server_version=outcome.server_version,
-            created_at=time.time(),
-        )
+        _RECORD,
+        {
+            "action_id": action_id,
+            "device_id": actor.device_id,
+            "install_id": install_id,
+            "seq": seq,
+            "action_type": action_type,
+            "payload_sha256": sha,
+            "status": outcome.status,
+            "code": outcome.code,
+            "http_status": outcome.http_status,
+            "result": json.dumps(outcome.body),
+            "server_version": outcome.server_version,
+            "created_at": time.time(),
+        },
     )
 
 
@@ -222,9 +250,7 @@ def execute_single(
     def work() -> tuple[Outcome, bool]:
         with db.write() as tx:
             _lock_key(tx, db, action_id)
-            row = tx.conn.execute(
-                select(schema.applied_actions).where(schema.applied_actions.c.action_id == action_id)
-            ).first()
+            row = tx.conn.execute(_APPLIED, {"action_id": action_id}).first()
             if row is not None:
                 if row.payload_sha256 != sha or row.action_type != action_type:
                     raise Problem(
@@ -251,11 +277,7 @@ def _authorize_push(tx: Tx, actor: Actor, action: PushAction) -> Actor:
     """Actions from a device act for the associate named in them, checked every time."""
     if actor.device_role != "associate" or action.associate_id is None:
         return actor
-    row = tx.conn.execute(
-        select(schema.associates.c.store_id, schema.associates.c.role, schema.associates.c.active).where(
-            schema.associates.c.id == action.associate_id
-        )
-    ).first()
+    row = tx.conn.execute(_ASSOCIATE, {"associate_id": action.associate_id}).first()
     if row is None or not row.active or row.store_id != actor.location_id:
         raise Problem(403, "forbidden", "The associate is not active at this store.")
     return Actor(actor.device_id, actor.device_role, actor.location_id, action.associate_id, row.role)
@@ -275,20 +297,26 @@ def push(db: Database, actor: Actor, request: PushRequest) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
     last_applied = 0
     retry_after_ms: int | None = None
-    for action in request.actions:
-        try:
-            step = _retrying(partial(_push_one, db, actor, request.install_id, action))
-        except OperationalError:
-            log.warning("transient database error in push; asking the client to retry", exc_info=True)
-            retry_after_ms = 1000
-            break
-        result, last_applied, stop = step
-        if result is not None:
-            results.append(result)
-        if stop:
-            break
-    else:
-        last_applied = _last_applied(db, request.install_id)
+    prepared = [_HASHERS.submit(prepare, action.type, action.payload) for action in request.actions]
+    try:
+        with db.connection() as conn:
+            for action, secret in zip(request.actions, prepared, strict=True):
+                try:
+                    step = _retrying(partial(_push_one, db, conn, actor, request.install_id, action, secret))
+                except OperationalError:
+                    log.warning("transient database error in push; asking the client to retry", exc_info=True)
+                    retry_after_ms = 1000
+                    break
+                result, last_applied, stop = step
+                if result is not None:
+                    results.append(result)
+                if stop:
+                    break
+            else:
+                last_applied = _last_applied(db, request.install_id)
+    finally:
+        for unused in prepared:  # a batch that stopped early leaves its remaining codes unhashed
+            unused.cancel()
     if not results and last_applied == 0:
         last_applied = _last_applied(db, request.install_id)
     return {
@@ -301,30 +329,31 @@ def push(db: Database, actor: Actor, request: PushRequest) -> dict[str, Any]:
 
 def _last_applied(db: Database, install_id: str) -> int:
     with db.read() as conn:
-        value = conn.execute(
-            select(schema.terminal_installs.c.last_applied_seq).where(
-                schema.terminal_installs.c.install_id == install_id
-            )
-        ).scalar_one_or_none()
+        value = conn.execute(_LAST_APPLIED, {"install_id": install_id}).scalar_one_or_none()
     return int(value or 0)
 
 
 def _push_one(
-    db: Database, actor: Actor, install_id: str, action: PushAction
+    db: Database,
+    conn: Connection,
+    actor: Actor,
+    install_id: str,
+    action: PushAction,
+    secret: Future[PickupSecret | None],
 ) -> tuple[dict[str, Any] | None, int, bool]:
     """One action in one transaction: (result or None, last_applied_seq, stop the batch)."""
-    ti = schema.terminal_installs
-    prepared = prepare(action.type, action.payload)
-    with db.write() as tx:
-        install = tx.conn.execute(select(ti).where(ti.c.install_id == install_id).with_for_update()).first()
+    prepared = secret.result()  # waited for before the transaction, so no lock is held meanwhile
+    with db.write(conn) as tx:
+        install = tx.conn.execute(_INSTALL, {"install_id": install_id}).first()
         if install is None:
             tx.conn.execute(
-                ti.insert().values(
-                    install_id=install_id,
-                    device_id=actor.device_id,
-                    last_applied_seq=0,
-                    created_at=time.time(),
-                )
+                _NEW_INSTALL,
+                {
+                    "install_id": install_id,
+                    "device_id": actor.device_id,
+                    "last_applied_seq": 0,
+                    "created_at": time.time(),
+                },
             )
             last = 0
         elif install.device_id != actor.device_id:
@@ -334,16 +363,12 @@ def _push_one(
 
         def advance() -> int:
             if action.seq == last + 1:
-                tx.conn.execute(
-                    update(ti).where(ti.c.install_id == install_id).values(last_applied_seq=action.seq)
-                )
+                tx.conn.execute(_ADVANCE, {"b_install_id": install_id, "b_seq": action.seq})
                 return action.seq
             return last
 
         _lock_key(tx, db, action.action_id)
-        row = tx.conn.execute(
-            select(schema.applied_actions).where(schema.applied_actions.c.action_id == action.action_id)
-        ).first()
+        row = tx.conn.execute(_APPLIED, {"action_id": action.action_id}).first()
         if row is not None:
             if row.payload_sha256 != action.payload_sha256 or row.action_type != action.type:
                 return _result(action, "key_reuse_mismatch", "idempotency_key_reused"), advance(), False

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from central import schema
 from central.db import Database
@@ -54,6 +54,23 @@ class Principal:
     @property
     def has_associate(self) -> bool:
         return self.associate_id is not None
+
+
+# Every request resolves its token: the statement is built once, with a bind parameter.
+_TOKEN = (
+    select(
+        schema.tokens.c.kind,
+        schema.tokens.c.associate_id,
+        schema.tokens.c.role,
+        schema.tokens.c.expires_at,
+        schema.devices.c.id,
+        schema.devices.c.role.label("device_role"),
+        schema.devices.c.location_id,
+        schema.devices.c.revoked_at,
+    )
+    .join(schema.devices, schema.devices.c.id == schema.tokens.c.device_id)
+    .where(schema.tokens.c.token_hash == bindparam("token_hash"))
+)
 
 
 def _hash(value: str) -> str:
@@ -211,20 +228,7 @@ def authenticate(db: Database, authorization: str | None) -> Principal:
     if not token or len(token) > 200:
         raise Problem(401, "unauthorized", "The token is not valid.")
     with db.read() as conn:
-        row = conn.execute(
-            select(
-                schema.tokens.c.kind,
-                schema.tokens.c.associate_id,
-                schema.tokens.c.role,
-                schema.tokens.c.expires_at,
-                schema.devices.c.id,
-                schema.devices.c.role.label("device_role"),
-                schema.devices.c.location_id,
-                schema.devices.c.revoked_at,
-            )
-            .join(schema.devices, schema.devices.c.id == schema.tokens.c.device_id)
-            .where(schema.tokens.c.token_hash == _hash(token))
-        ).first()
+        row = conn.execute(_TOKEN, {"token_hash": _hash(token)}).first()
     if row is None or row.expires_at < time.time():
         raise Problem(401, "unauthorized", "The token is not valid or has expired.")
     if row.revoked_at is not None:

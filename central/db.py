@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -60,6 +60,16 @@ class PokeBus:
                 log.exception("poke subscriber failed")
 
 
+# Built once: constructing a statement costs several times more Python than running it.
+_BUMP_VERSIONS = (
+    update(schema.version_counter)
+    .where(schema.version_counter.c.id == 1)
+    .values(value=schema.version_counter.c.value + bindparam("count"))
+    .returning(schema.version_counter.c.value)
+)
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+
+
 @dataclass
 class Tx:
     """One write transaction: the connection, and the pokes to send once it commits."""
@@ -76,12 +86,7 @@ class Tx:
         """
         if count <= 0:
             raise ValueError("count must be positive")
-        row = self.conn.execute(
-            update(schema.version_counter)
-            .where(schema.version_counter.c.id == 1)
-            .values(value=schema.version_counter.c.value + count)
-            .returning(schema.version_counter.c.value)
-        ).one()
+        row = self.conn.execute(_BUMP_VERSIONS, {"count": count}).one()
         last = int(row[0])
         return last - count + 1
 
@@ -145,26 +150,46 @@ class Database:
 
     # -- transactions ----------------------------------------------------------------
     @contextmanager
-    def write(self) -> Iterator[Tx]:
-        """A write transaction; pokes go out only after it commits."""
-        with self._writer(), self.write_engine.connect() as conn:
+    def write(self, connection: Connection | None = None) -> Iterator[Tx]:
+        """A write transaction, on ``connection`` if given; pokes go out only after it commits."""
+        with self._writer(), self._connected(connection) as conn:
             tx = Tx(conn)
             with conn.begin():
                 yield tx
                 if self.is_postgres and tx.pokes:
                     # NOTIFY inside the transaction is delivered on commit, to every
                     # listening process including this one.
-                    for stream, version in tx.pokes.items():
-                        conn.execute(
-                            text("SELECT pg_notify(:channel, :payload)"),
+                    conn.execute(
+                        _NOTIFY,
+                        [
                             {
                                 "channel": NOTIFY_CHANNEL,
                                 "payload": json.dumps({"stream": stream, "version": version}),
-                            },
-                        )
+                            }
+                            for stream, version in tx.pokes.items()
+                        ],
+                    )
         if not self.is_postgres:
             for stream, version in tx.pokes.items():
                 self.bus.publish(Poke(stream, version))
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One pooled write connection for a series of ``write(connection)`` transactions.
+
+        A push batch runs one transaction per action; checking a connection out of the pool
+        for each (with PostgreSQL's pre-ping round trip) is saved. Locks are per transaction.
+        """
+        with self.write_engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _connected(self, connection: Connection | None) -> Iterator[Connection]:
+        if connection is not None:
+            yield connection
+            return
+        with self.write_engine.connect() as conn:
+            yield conn
 
     @contextmanager
     def _writer(self) -> Iterator[None]:

@@ -6,10 +6,12 @@ import json
 import secrets
 import time
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, Select, Update, bindparam, insert, select, update
 
 from central import schema
 from central.auth import Principal
@@ -52,14 +54,82 @@ def _now() -> float:
     return time.time()
 
 
+# The statements of the order paths are built once, with bind parameters: building a
+# statement costs several times more Python than compiling-from-cache and running it,
+# and an order runs about twenty of them.
+_S = schema.stock.c
+_O = schema.orders.c
+_L = schema.order_lines.c
+_STOCK_VERSION = (
+    update(schema.stock)
+    .where(_S.sku == bindparam("b_sku"), _S.location_id == bindparam("b_location"))
+    .values(version=bindparam("b_version"), updated_at=bindparam("b_updated_at"))
+)
+_STOCK_EXISTS = select(_S.sku).where(_S.sku == bindparam("b_sku"), _S.location_id == bindparam("b_location"))
+_INSERT_STOCK = insert(schema.stock)
+_ORDER_ID_TAKEN = select(_O.id).where(_O.id == bindparam("order_id"))
+_INSERT_ORDER = insert(schema.orders)
+_INSERT_LINES = insert(schema.order_lines)
+_ORDER = select(schema.orders).where(_O.id == bindparam("order_id"))
+_LOCK_ORDER = _ORDER.with_for_update()
+_ORDER_LINES = select(schema.order_lines).where(_L.order_id == bindparam("order_id")).order_by(_L.line_no)
+_SET_DOCUMENT = (
+    update(schema.orders)
+    .where(_O.id == bindparam("b_id"))
+    .values(version=bindparam("b_version"), updated_at=bindparam("b_updated_at"), doc=bindparam("b_doc"))
+)
+
+
+def _stock_change(check_available: bool, check_reserved: bool) -> Update:
+    where = [_S.sku == bindparam("b_sku"), _S.location_id == bindparam("b_location")]
+    if check_available:
+        where.append(_S.on_hand - _S.reserved >= bindparam("b_needed"))
+    if check_reserved:
+        where.append(_S.reserved >= bindparam("b_released"))
+    return (
+        update(schema.stock)
+        .where(*where)
+        .values(on_hand=_S.on_hand + bindparam("b_on_hand"), reserved=_S.reserved + bindparam("b_reserved"))
+    )
+
+
+_STOCK_CHANGES = {(a, r): _stock_change(a, r) for a in (False, True) for r in (False, True)}
+
+
+# An IN list with one bind parameter per value, one statement per length (an order has at most
+# 50 lines): "expanding" parameters would re-render the SQL text on every execution.
+@lru_cache(maxsize=64)
+def _locations_in(count: int) -> Select[Any]:
+    return select(schema.locations).where(
+        schema.locations.c.id.in_([bindparam(f"p{i}") for i in range(count)])
+    )
+
+
+@lru_cache(maxsize=64)
+def _products_in(count: int) -> Select[Any]:
+    p = schema.products.c
+    return select(p.sku, p.data, p.deleted).where(p.sku.in_([bindparam(f"p{i}") for i in range(count)]))
+
+
+def _in_params(values: Sequence[str]) -> dict[str, str]:
+    return {f"p{i}": value for i, value in enumerate(values)}
+
+
 def _stock_row_version(tx: Tx, keys: list[tuple[str, str]], first_version: int) -> None:
     now_iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    for offset, (sku, location_id) in enumerate(keys):
-        tx.conn.execute(
-            update(schema.stock)
-            .where(schema.stock.c.sku == sku, schema.stock.c.location_id == location_id)
-            .values(version=first_version + offset, updated_at=now_iso)
-        )
+    tx.conn.execute(
+        _STOCK_VERSION,
+        [
+            {
+                "b_sku": sku,
+                "b_location": location_id,
+                "b_version": first_version + offset,
+                "b_updated_at": now_iso,
+            }
+            for offset, (sku, location_id) in enumerate(keys)
+        ],
+    )
+    for offset, (_sku, location_id) in enumerate(keys):
         tx.poke(f"stock:{location_id}", first_version + offset)
 
 
@@ -71,34 +141,37 @@ def change_stock(tx: Tx, deltas: dict[tuple[str, str], tuple[int, int]]) -> list
     Returns the keys that could not be applied (nothing is applied for them).
     """
     short: list[tuple[str, str]] = []
-    c = schema.stock.c
     for sku, location_id in sorted(deltas):
         d_on_hand, d_reserved = deltas[(sku, location_id)]
-        where = [c.sku == sku, c.location_id == location_id]
+        key = {"b_sku": sku, "b_location": location_id}
         # available after = (on_hand + d_on_hand) - (reserved + d_reserved) >= 0
-        if d_on_hand - d_reserved < 0:
-            where.append(c.on_hand - c.reserved >= d_reserved - d_on_hand)
-        if d_reserved < 0:
-            where.append(c.reserved >= -d_reserved)
+        check_available = d_on_hand - d_reserved < 0
+        check_reserved = d_reserved < 0
         result = tx.conn.execute(
-            update(schema.stock)
-            .where(and_(*where))
-            .values(on_hand=c.on_hand + d_on_hand, reserved=c.reserved + d_reserved)
+            _STOCK_CHANGES[(check_available, check_reserved)],
+            {
+                **key,
+                "b_on_hand": d_on_hand,
+                "b_reserved": d_reserved,
+                **({"b_needed": d_reserved - d_on_hand} if check_available else {}),
+                **({"b_released": -d_reserved} if check_reserved else {}),
+            },
         )
         if result.rowcount == 1:
             continue
         if d_on_hand > 0 and d_reserved == 0:
-            exists = tx.conn.execute(select(c.sku).where(*where[:2])).first()
+            exists = tx.conn.execute(_STOCK_EXISTS, key).first()
             if exists is None:
                 tx.conn.execute(
-                    insert(schema.stock).values(
-                        sku=sku,
-                        location_id=location_id,
-                        on_hand=d_on_hand,
-                        reserved=0,
-                        version=0,
-                        updated_at="",
-                    )
+                    _INSERT_STOCK,
+                    {
+                        "sku": sku,
+                        "location_id": location_id,
+                        "on_hand": d_on_hand,
+                        "reserved": 0,
+                        "version": 0,
+                        "updated_at": "",
+                    },
                 )
                 continue
         short.append((sku, location_id))
@@ -124,7 +197,7 @@ def _locations(conn: Connection, location_ids: set[str]) -> dict[str, Any]:
     """The named locations in one query; an unknown one is the caller's mistake (422)."""
     rows = {
         r.id: r
-        for r in conn.execute(select(schema.locations).where(schema.locations.c.id.in_(sorted(location_ids))))
+        for r in conn.execute(_locations_in(len(location_ids)), _in_params(sorted(location_ids)))
         if not r.deleted
     }
     unknown = sorted(location_ids - set(rows))
@@ -184,7 +257,7 @@ def create_order(
     store = places[body.store_id]
     if store.kind != "store":
         raise Problem(422, "unknown_location", "Orders are placed at a store.")
-    if conn.execute(select(schema.orders.c.id).where(schema.orders.c.id == body.order_id)).first():
+    if conn.execute(_ORDER_ID_TAKEN, {"order_id": body.order_id}).first():
         raise Problem(409, "order_exists", "An order with this id exists under another key.")
     pickup_lines = [ln for ln in body.lines if ln.fulfilment in ("pickup_here", "pickup_other_store")]
     if body.kind in PICKUP_KINDS and any(ln.fulfilment != "pickup_here" for ln in body.lines):
@@ -193,14 +266,7 @@ def create_order(
         raise Problem(422, "invalid_fulfilment", "Orders are picked up at a store.")
     currency = store.currency
     skus = sorted({ln.sku for ln in body.lines})
-    found = {
-        r.sku: r
-        for r in conn.execute(
-            select(schema.products.c.sku, schema.products.c.data, schema.products.c.deleted).where(
-                schema.products.c.sku.in_(skus)
-            )
-        )
-    }
+    found = {r.sku: r for r in conn.execute(_products_in(len(skus)), _in_params(skus))}
     missing = [s for s in skus if s not in found or found[s].deleted]
     if missing:
         raise Problem(422, "unknown_sku", f"Unknown products: {', '.join(missing)}.", skus=missing)
@@ -257,126 +323,127 @@ def create_order(
         "ready_by": now + READY_BY_HOURS * 3600 if is_pickup else None,
         "note": body.note,
     }
-    conn.execute(
-        insert(schema.orders).values(
-            id=body.order_id,
-            number=number,
-            client_action_id=action_id,
-            channel={"kiosk": "kiosk", "associate": "store", "eshop": "web"}[actor.device_role],
-            kind=body.kind,
-            store_id=order_store,
-            state=state,
-            currency=currency,
-            created_at=now,
-            updated_at=now,
-            collected_at=None if is_pickup else now,
-            hold_until=hold_until,
-            pickup_code_hash=secret.code_hash if code and secret else None,
-            data=json.dumps(data),
-            secret=None,
-            version=0,
-        )
-    )
-    conn.execute(
-        insert(schema.order_lines),
-        [
-            {
-                "order_id": body.order_id,
-                "line_no": i + 1,
-                "sku": ln.sku,
-                "qty": ln.qty,
-                "unit_price": prices[ln.sku],
-                "discount": discounts[i],
-                "location_id": ln.location_id,
-                "fulfilment": ln.fulfilment,
-                "reserved_qty": 0 if ln.fulfilment == "take_now" else ln.qty,
-                "picked_qty": None,
-                "collected_qty": ln.qty if ln.fulfilment == "take_now" else 0,
-                "returned_qty": 0,
-            }
-            for i, ln in enumerate(body.lines)
-        ],
-    )
+    channel = {"kiosk": "kiosk", "associate": "store", "eshop": "web"}[actor.device_role]
     for_customer: dict[str, Any] = {}
     if code:
         for_customer["pickup_code"] = code
         assert hold_until is not None
         for_customer["pickup_pass"] = sign_pass(conn, body.order_id, number, order_store, int(hold_until))
-        conn.execute(
-            update(schema.orders)
-            .where(schema.orders.c.id == body.order_id)
-            .values(secret=json.dumps(for_customer))
-        )
-    bump_stock_versions(tx, list(deltas))
-    doc = touch_order(tx, body.order_id)
+    order = {
+        "id": body.order_id,
+        "number": number,
+        "client_action_id": action_id,
+        "channel": channel,
+        "kind": body.kind,
+        "store_id": order_store,
+        "state": state,
+        "currency": currency,
+        "created_at": now,
+        "updated_at": now,
+        "collected_at": None if is_pickup else now,
+        "hold_until": hold_until,
+        "pickup_code_hash": secret.code_hash if code and secret else None,
+        "data": json.dumps(data),
+        "secret": json.dumps(for_customer) if for_customer else None,
+        "version": 0,
+    }
+    conn.execute(_INSERT_ORDER, order)
+    lines = [
+        {
+            "order_id": body.order_id,
+            "line_no": i + 1,
+            "sku": ln.sku,
+            "qty": ln.qty,
+            "unit_price": prices[ln.sku],
+            "discount": discounts[i],
+            "location_id": ln.location_id,
+            "fulfilment": ln.fulfilment,
+            "reserved_qty": 0 if ln.fulfilment == "take_now" else ln.qty,
+            "picked_qty": None,
+            "collected_qty": ln.qty if ln.fulfilment == "take_now" else 0,
+            "returned_qty": 0,
+        }
+        for i, ln in enumerate(body.lines)
+    ]
+    conn.execute(_INSERT_LINES, lines)
+    # One version allocation for the stock rows and the order (counter last: see Tx.versions),
+    # and the document is built from what was just written instead of read back.
+    keys = sorted(deltas)
+    first = tx.versions(len(keys) + 1)
+    _stock_row_version(tx, keys, first)
+    doc = _document(order, data, lines)
+    _store_document(tx, doc, first + len(keys), now)
     result: dict[str, Any] = {"order": doc, **for_customer}
     if adjustments:
         result["price_adjusted"] = adjustments
     return result
 
 
-def order_document(conn: Connection, order_id: str) -> dict[str, Any]:
-    """The order as the app sees it: minimal personal data, lines, state and totals."""
-    row = conn.execute(select(schema.orders).where(schema.orders.c.id == order_id)).one()
-    lines = conn.execute(
-        select(schema.order_lines)
-        .where(schema.order_lines.c.order_id == order_id)
-        .order_by(schema.order_lines.c.line_no)
-    ).all()
-    data = json.loads(row.data)
+def _document(
+    order: Mapping[Any, Any], data: dict[str, Any], lines: Sequence[Mapping[Any, Any]]
+) -> dict[str, Any]:
     out_lines = [
         {
-            "line_no": ln.line_no,
-            "sku": ln.sku,
-            "qty": ln.qty,
-            "unit_price": ln.unit_price,
-            "discount": ln.discount,
-            "paid": ln.unit_price * ln.qty - ln.discount,
-            "location_id": ln.location_id,
-            "fulfilment": ln.fulfilment,
-            "picked_qty": ln.picked_qty,
-            "collected_qty": ln.collected_qty,
-            "returned_qty": ln.returned_qty,
+            "line_no": ln["line_no"],
+            "sku": ln["sku"],
+            "qty": ln["qty"],
+            "unit_price": ln["unit_price"],
+            "discount": ln["discount"],
+            "paid": ln["unit_price"] * ln["qty"] - ln["discount"],
+            "location_id": ln["location_id"],
+            "fulfilment": ln["fulfilment"],
+            "picked_qty": ln["picked_qty"],
+            "collected_qty": ln["collected_qty"],
+            "returned_qty": ln["returned_qty"],
         }
         for ln in lines
     ]
     return {
-        "id": row.id,
-        "number": row.number,
-        "channel": row.channel,
-        "kind": row.kind,
-        "store_id": row.store_id,
-        "state": row.state,
-        "currency": row.currency,
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "collected_at": row.collected_at,
-        "hold_until": row.hold_until,
-        "pickup_code_hash": row.pickup_code_hash,
+        "id": order["id"],
+        "number": order["number"],
+        "channel": order["channel"],
+        "kind": order["kind"],
+        "store_id": order["store_id"],
+        "state": order["state"],
+        "currency": order["currency"],
+        "created_at": order["created_at"],
+        "updated_at": order["updated_at"],
+        "collected_at": order["collected_at"],
+        "hold_until": order["hold_until"],
+        "pickup_code_hash": order["pickup_code_hash"],
         "total": sum(ln["paid"] for ln in out_lines),
         "lines": out_lines,
         **data,
     }
 
 
-def touch_order(tx: Tx, order_id: str) -> dict[str, Any]:
-    """Give the order a new version (it is served again on its store's stream)."""
-    version = tx.versions(1)
-    now = _now()
-    doc = order_document(tx.conn, order_id)
+def _store_document(tx: Tx, doc: dict[str, Any], version: int, now: float) -> None:
     doc["version"] = version
     doc["updated_at"] = now
     tx.conn.execute(
-        update(schema.orders)
-        .where(schema.orders.c.id == order_id)
-        .values(version=version, updated_at=now, doc=json.dumps(doc))
+        _SET_DOCUMENT,
+        {"b_id": doc["id"], "b_version": version, "b_updated_at": now, "b_doc": json.dumps(doc)},
     )
     tx.poke(f"orders:{doc['store_id']}", version)
+
+
+def order_document(conn: Connection, order_id: str) -> dict[str, Any]:
+    """The order as the app sees it: minimal personal data, lines, state and totals."""
+    row = conn.execute(_ORDER, {"order_id": order_id}).one()
+    lines = conn.execute(_ORDER_LINES, {"order_id": order_id}).all()
+    return _document(row._mapping, json.loads(row.data), [ln._mapping for ln in lines])
+
+
+def touch_order(tx: Tx, order_id: str) -> dict[str, Any]:
+    """Give the order a new version (it is served again on its store's stream)."""
+    version = tx.versions(1)
+    doc = order_document(tx.conn, order_id)
+    _store_document(tx, doc, version, _now())
     return doc
 
 
 def lock_order(conn: Connection, order_id: str) -> Any:
-    row = conn.execute(select(schema.orders).where(schema.orders.c.id == order_id).with_for_update()).first()
+    row = conn.execute(_LOCK_ORDER, {"order_id": order_id}).first()
     if row is None or row.deleted:
         raise Problem(404, "order_not_found", "No such order.")
     return row

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import secrets
 import time
+from functools import lru_cache
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -53,14 +54,24 @@ def public_key_map(conn: Connection) -> dict[str, bytes]:
     return {k["kid"]: base64.b64decode(k["public_key"]) for k in public_keys(conn)}
 
 
-def sign_pass(conn: Connection, order_id: str, number: str, store_id: str, expires_at: int) -> str:
-    row = conn.execute(
-        select(schema.signing_keys.c.kid, schema.signing_keys.c.private_pem)
-        .where(schema.signing_keys.c.active.is_(True))
-        .order_by(schema.signing_keys.c.created_at.desc())
-        .limit(1)
-    ).one()
-    key = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
+_ACTIVE_KEY = (
+    select(schema.signing_keys.c.kid, schema.signing_keys.c.private_pem)
+    .where(schema.signing_keys.c.active.is_(True))
+    .order_by(schema.signing_keys.c.created_at.desc())
+    .limit(1)
+)
+
+
+@lru_cache(maxsize=8)
+def _private_key(pem: str) -> Ed25519PrivateKey:
+    # Keyed by the PEM read in the signing transaction, so a rotated key is picked up at once;
+    # only the parsing (about a millisecond per order) is saved.
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
     assert isinstance(key, Ed25519PrivateKey)
+    return key
+
+
+def sign_pass(conn: Connection, order_id: str, number: str, store_id: str, expires_at: int) -> str:
+    row = conn.execute(_ACTIVE_KEY).one()
     payload = pass_payload(order_id, number, store_id, expires_at, row.kid)
-    return encode_pass(payload, key.sign(payload))
+    return encode_pass(payload, _private_key(row.private_pem).sign(payload))

@@ -18,6 +18,7 @@ SUITES = {
     "sync": "tests.benchmarks.bench_sync",
     "search": "tests.benchmarks.bench_search",
     "app": "tests.benchmarks.bench_app",
+    "drain": "tests.benchmarks.bench_drain",
 }
 
 
