@@ -19,3 +19,8 @@ def money(locale: QLocale, minor: int, currency: str) -> str:
     """An amount in minor units with the currency's symbol; whole amounts without decimals ("1 299 Kč")."""
     symbol = CURRENCY_SYMBOLS.get(currency, currency)
     return locale.toCurrencyString(minor / 100, symbol, 0 if minor % 100 == 0 else 2)
+
+
+def price(locale: QLocale, minor: int | None, currency: str) -> str:
+    """A price that may be missing (not sold in this currency): empty text rather than a made-up amount."""
+    return "" if minor is None else money(locale, minor, currency)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,9 +18,9 @@ from sqlalchemy import text
 
 from central.auth import create_enrolment_key
 from central.db import Database
-from central.seed import seed
 from central.server import ServerThread
 from kiosk.ui.theme import apply_theme
+from tests.fixtures.databases import seeded_central
 
 # Qt reads this when the QApplication is created (by pytest-qt's qapp), not at import: no display needed.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -80,21 +79,9 @@ def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
 
 @pytest.fixture(scope="session")
 def central_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A seeded central database made once per session (200 products, no orders); tests copy it."""
+    """A seeded central database made once per session (200 products, no orders); ``central_db`` copies it."""
     path = tmp_path_factory.mktemp("kiosk-central") / "central.db"
-    db = Database(f"sqlite:///{path}")
-    seed(db, products=200, seed_value=7, reviews_per_product=2, with_orders=False)
-    db.dispose()
-    return path
-
-
-@pytest.fixture
-def central_db(central_template: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "central.db"
-    shutil.copy(central_template, path)
-    db = Database(f"sqlite:///{path}")
-    yield db
-    db.dispose()
+    return seeded_central(path, products=200, seed_value=7, reviews_per_product=2, with_orders=False)
 
 
 @dataclass

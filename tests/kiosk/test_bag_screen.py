@@ -19,7 +19,7 @@ from kiosk.services.cache_reader import CacheReader
 from kiosk.services.handoff import decode
 from kiosk.ui.models.bag_model import BagModel, BagRole
 from kiosk.ui.screens.bag.presenter import BagPresenter
-from kiosk.ui.screens.bag.state import BagNotice, BagPhase
+from kiosk.ui.screens.bag.state import BagNotice, BagPhase, BagState
 from kiosk.ui.screens.bag.view import BagView, connect_bag
 from kiosk.ui.task_runner import TaskRunner
 from offline_cache.cache_store import CACHE_FILE, CacheStore
@@ -211,3 +211,17 @@ def test_the_model_passes_the_model_tester(qtmodeltester: ModelTester, qapp: QAp
     assert model.data(model.index(0), Qt.ItemDataRole.AccessibleTextRole).startswith("Židle, quantity 2")
     model.set_snapshot(BagSnapshot(None, "CZK"), "cs")
     qtmodeltester.check(model, force_py=True)
+
+
+@pytest.mark.parametrize(
+    ("qty", "expected"), [(1, "Total: 1 299 Kč (1 item)"), (2, "Total: 2 598 Kč (2 items)")]
+)
+def test_the_total_reads_as_english_for_one_item_and_for_more(qtbot: QtBot, qty: int, expected: str) -> None:
+    # Czech digits, English words (no translator installed): English has no translation file, so its
+    # singular is a message of its own rather than "%n item(s)".
+    item = BagItem("SKU-1", qty, True, "Tora chair", "Acme", 129900, 5, 0, True)
+    view = BagView(BagState(BagPhase.READY, BagSnapshot("k", "CZK", (item,)), language="cs"))
+    qtbot.addWidget(view)
+    total = view.findChild(QLabel, "bagTotal")
+    assert total is not None
+    assert total.text().replace("\xa0", " ") == expected

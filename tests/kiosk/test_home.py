@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+import qasync
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.services.cache_reader import CacheReader
 from kiosk.services.enrolment import EnrolmentIssue
 from kiosk.services.store_overview import ProductSummary, StoreInfo, read_overview, store_info
+from kiosk.ui.models.product_card_delegate import IMAGE_SIZE, MARGIN, CardImages
 from kiosk.ui.models.product_roles import ProductRole
 from kiosk.ui.screens.home.presenter import HomePresenter
 from kiosk.ui.screens.home.state import CatalogCount, HomePhase, HomeProblem, HomeState
@@ -24,6 +28,7 @@ from offline_cache.cache_store import CACHE_FILE, CacheStore
 from offline_cache.engine import SyncStatus
 
 from .fakes import OTHER_STORE, STORE, catalog, fill, location, product
+from .test_catalog_view import RED, FakeImages
 
 HERE = "CZ-PRG-01"
 
@@ -296,3 +301,37 @@ def test_a_refused_device_with_a_cached_store_keeps_showing_it(qtbot: QtBot) -> 
     )
     # Browsing goes on from the cache; the status strip carries the request for a person.
     assert label(view, "catalogCount") == "10"
+
+
+def test_view_counts_read_as_english_for_one(qtbot: QtBot) -> None:
+    view = HomeView()
+    qtbot.addWidget(view)
+    view.render_state(replace(READY, catalog=CatalogCount(1, 1)))
+    assert label(view, "catalogDetail") == "product in 1 category"
+    view.render_state(replace(READY, catalog=CatalogCount(2, 1)))
+    assert label(view, "catalogDetail") == "products in 1 category"
+
+
+def test_popular_cards_show_the_product_pictures(qtbot: QtBot, qasync_loop: qasync.QEventLoop) -> None:
+    """The same picture cache as the catalog's: a letter placeholder only until the picture arrives."""
+    images = FakeImages()
+    card_images = CardImages(images.image)
+    view = HomeView(images=card_images)
+    qtbot.addWidget(view)
+    view.resize(1280, 736)
+    view.show()
+    pictured = tuple(replace(p, image=f"/v1/images/{p.sku}/0.jpg") for p in READY.popular)
+    view.render_state(replace(READY, popular=pictured))
+    strip = view.findChild(QListView, "homeHighlightsList")
+    assert strip is not None
+    rect = strip.visualRect(strip.model().index(0, 0))
+    probe = QPoint(rect.left() + MARGIN + IMAGE_SIZE.width() // 2, rect.top() + MARGIN + 12)
+
+    def colour() -> QColor:
+        return strip.viewport().grab().toImage().pixelColor(probe)
+
+    qtbot.waitUntil(lambda: set(images.asked) == {"/v1/images/A/0.jpg", "/v1/images/B/0.jpg"})
+    assert abs(colour().red() - RED[0]) > 30 or colour().green() > 80  # the placeholder, not the photo
+    images.gate.set()
+    qtbot.waitUntil(lambda: abs(colour().red() - RED[0]) < 25 and colour().green() < 60)
+    card_images.close()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -16,31 +15,21 @@ from kiosk.services.product import ProductPage, ProductService, ReviewQuery
 from kiosk.ui.screens.product.presenter import FRESHNESS_TICK_MS, ProductPresenter
 from kiosk.ui.screens.product.state import ProductPhase, ProductState, StockFreshness
 from kiosk.ui.task_runner import TaskRunner
-from offline_cache.cache_store import CACHE_FILE, CacheStore
+from offline_cache.cache_store import CacheStore
 from offline_cache.product_view import LocationStock, ProductDetail, ReviewsPage
 from tests.offline_cache.conftest import STORE
 from tests.offline_cache.test_product_view import (
-    copy_database,
     family_with_children,
     most_reviewed,
     put,
-    seeded_product_cache,
     upsert,
 )
 
 
-@pytest.fixture(scope="session")
-def product_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_product_cache(tmp_path_factory.getbasetemp())
-
-
 @pytest.fixture
-def cache(product_cache_file: Path, tmp_path: Path) -> Iterator[CacheStore]:
-    path = tmp_path / CACHE_FILE
-    copy_database(product_cache_file, path)
-    store = CacheStore.open(path)
-    yield store
-    store.close()
+def cache(seeded_cache: CacheStore) -> CacheStore:
+    """The shared synced product cache (tests/fixtures/databases.py), a fresh copy per test."""
+    return seeded_cache
 
 
 @dataclass

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import qasync
@@ -21,10 +19,11 @@ from kiosk.ui.screens.product.presenter import ProductPresenter
 from kiosk.ui.screens.product.state import ProductPhase, ProductState, StockFreshness
 from kiosk.ui.screens.product.view import ProductView, connect_product
 from kiosk.ui.task_runner import TaskRunner
+from kiosk.ui.theme import Theme, apply_theme
 from kiosk.ui.widgets.gallery import Gallery
 from kiosk.ui.widgets.star_rating import RatingBar
 from kiosk.ui.widgets.touch_button import TOUCH_MIN
-from offline_cache.cache_store import CACHE_FILE, CacheStore
+from offline_cache.cache_store import CacheStore
 from offline_cache.product_view import (
     LocationStock,
     ProductDetail,
@@ -34,7 +33,7 @@ from offline_cache.product_view import (
     Variant,
 )
 from tests.offline_cache.conftest import STORE
-from tests.offline_cache.test_product_view import copy_database, most_reviewed, seeded_product_cache
+from tests.offline_cache.test_product_view import most_reviewed
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -321,20 +320,6 @@ def test_images_reach_the_gallery(view: ProductView) -> None:
 # -- wired to the real presenter -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def product_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_product_cache(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture
-def seeded_cache(product_cache_file: Path, tmp_path: Path) -> Iterator[CacheStore]:
-    path = tmp_path / CACHE_FILE
-    copy_database(product_cache_file, path)
-    store = CacheStore.open(path)
-    yield store
-    store.close()
-
-
 def test_view_and_presenter_together(
     qtbot: QtBot, qasync_loop: qasync.QEventLoop, seeded_cache: CacheStore
 ) -> None:
@@ -378,3 +363,33 @@ def test_a_language_change_redraws_without_duplicating_rows(view: ProductView) -
     view.render_state(ready(quantity=2))  # a redraw that changes no row keeps the rows as they are
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert len(view.findChildren(QLabel, "productStockName")) == 3
+
+
+def test_colours_come_from_the_theme_so_high_contrast_reaches_the_page(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    assert apply_theme(qapp, theme=Theme.HIGH_CONTRAST)
+    try:
+        shown = ProductView(ready(freshness=StockFreshness.OFFLINE, online=False))
+        qtbot.addWidget(shown)
+        shown.resize(1280, 736)
+        shown.show()
+        qtbot.waitExposed(shown)
+        # A widget's own style sheet wins over the theme's: no widget of the page sets colours itself.
+        own = [w.styleSheet() for w in shown.findChildren(QWidget)]
+        assert [sheet for sheet in own if "color" in sheet or "background" in sheet] == []
+
+        def colour(label: QLabel) -> str:
+            label.ensurePolished()
+            return label.palette().color(label.foregroundRole()).name()
+
+        assert colour(find(shown, QLabel, "productStockFreshness")) == "#ff8080"
+        assert colour(find(shown, QLabel, "productPrice")) == "#ffffff"
+        places = shown.findChildren(QLabel, "productStockPlace")
+        assert places
+        assert {colour(place) for place in places} == {"#ffffff"}  # muted grey would fail contrast on black
+        shown.render_state(ready(freshness=StockFreshness.FRESH))
+        assert colour(find(shown, QLabel, "productStockFreshness")) == "#5cff8a"
+    finally:
+        qapp.setStyleSheet("")
+        qapp.setPalette(qapp.style().standardPalette())

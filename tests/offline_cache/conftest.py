@@ -7,7 +7,6 @@ standard-library `HttpRemote` the CLI uses.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +20,13 @@ from central import schema
 from central.app import create_app
 from central.auth import create_enrolment_key
 from central.db import Database
-from central.seed import seed
 from central.server import ServerThread
 from kiosk.api.remote import CentralRemote
 from offline_cache.cache_store import CACHE_FILE, CacheStore
 from offline_cache.engine import SyncEngine, streams_for_device
 from offline_cache.outbox import OUTBOX_FILE, Outbox
 from offline_cache.remote import Remote
+from tests.fixtures.databases import seeded_central
 
 PRODUCTS = 300
 STORE = "CZ-PRG-01"
@@ -36,20 +35,9 @@ BASE_URL = "http://central.test"
 
 @pytest.fixture(scope="session")
 def central_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded central database of the sync tests (with orders); ``central_db`` copies it per test."""
     path = tmp_path_factory.mktemp("central-template") / "central.db"
-    db = Database(f"sqlite:///{path}")
-    seed(db, products=PRODUCTS, seed_value=42, reviews_per_product=4)
-    db.dispose()
-    return path
-
-
-@pytest.fixture
-def central_db(central_template: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "central.db"
-    shutil.copy(central_template, path)
-    db = Database(f"sqlite:///{path}")
-    yield db
-    db.dispose()
+    return seeded_central(path, products=PRODUCTS, seed_value=42, reviews_per_product=4)
 
 
 @pytest.fixture

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import sqlite3
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from central.db import Database
-from central.seed import seed
-from offline_cache.cache_store import CACHE_FILE, CacheStore
+from offline_cache.cache_store import CacheStore
 from offline_cache.outbox import OUTBOX_FILE, Outbox
 from offline_cache.product_view import (
     STARS,
@@ -26,50 +20,9 @@ from offline_cache.product_view import (
     stock_by_location,
 )
 from offline_cache.remote import Change, PullPage
-from tests.offline_cache.conftest import STORE, enrol, kiosk_order
+from tests.offline_cache.conftest import STORE, kiosk_order
 
-PRODUCTS = 300
 _versions = itertools.count(10_000_000)
-
-
-def seeded_product_cache(base: Path) -> Path:
-    """A cache.db synced from a seeded central DB; built once per test session under ``base``."""
-    folder = base / "product-cache"
-    done = folder / "seeded-cache.db"
-    if done.exists():
-        return done
-    folder.mkdir(exist_ok=True)
-    db = Database(f"sqlite:///{folder / 'central.db'}")
-    seed(db, products=PRODUCTS, seed_value=42, reviews_per_product=4, with_orders=False)
-
-    async def sync() -> Path:
-        device = await enrol(db, folder / "device")
-        engine = device.engine()
-        try:
-            await engine.run_once()
-        finally:
-            engine.close()
-            device.outbox.close()
-            device.cache.close()
-            await device.remote.aclose()
-        return device.data_dir / CACHE_FILE
-
-    # In a worker thread: the caller may already run an event loop (a qasync test).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        synced = pool.submit(asyncio.run, sync()).result()
-    db.dispose()
-    copy_database(synced, done)
-    return done
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """SQLite's backup API: a consistent copy whatever the WAL holds."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
 
 
 def put(cache: CacheStore, stream: str, *changes: Change) -> None:
@@ -83,18 +36,10 @@ def upsert(entity: str, key: str, data: dict[str, Any]) -> Change:
     return Change(entity, key, next(_versions), "upsert", data)
 
 
-@pytest.fixture(scope="session")
-def product_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_product_cache(tmp_path_factory.getbasetemp())
-
-
 @pytest.fixture
-def cache(product_cache_file: Path, tmp_path: Path) -> Iterator[CacheStore]:
-    path = tmp_path / CACHE_FILE
-    copy_database(product_cache_file, path)
-    store = CacheStore.open(path)
-    yield store
-    store.close()
+def cache(seeded_cache: CacheStore) -> CacheStore:
+    """The shared synced product cache (tests/fixtures/databases.py), a fresh copy per test."""
+    return seeded_cache
 
 
 def raw_product(cache: CacheStore, sku: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ class ProductCard:
     rating_count: int
     availability: Availability
     image_hue: float
+    image: str | None = None  # the picture's path; the delegate draws it once the image source has it
 
 
 class ProductCardModel(QAbstractListModel):
@@ -37,6 +38,13 @@ class ProductCardModel(QAbstractListModel):
         self.beginResetModel()
         self._cards = new
         self.endResetModel()
+
+    def image_arrived(self, path: str) -> None:
+        """A picture was decoded: repaint only the cards that show it."""
+        for row, card in enumerate(self._cards):
+            if card.image == path:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [int(ProductRole.IMAGE_PATH)])
 
     def card(self, row: int) -> ProductCard:
         return self._cards[row]
@@ -67,6 +75,7 @@ class ProductCardModel(QAbstractListModel):
             ProductRole.RATING_COUNT: card.rating_count,
             ProductRole.AVAILABILITY: card.availability.value,
             ProductRole.IMAGE_HUE: card.image_hue,
+            ProductRole.IMAGE_PATH: card.image,
         }
         return values.get(role)
 

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListView,
     QStackedWidget,
@@ -25,6 +24,7 @@ from kiosk.ui.screens.bag.presenter import BagPresenter
 from kiosk.ui.screens.bag.state import BagNotice, BagPhase, BagState
 from kiosk.ui.widgets.handoff_code import HandoffCodeView
 from kiosk.ui.widgets.kinetic import enable_kinetic_scrolling
+from kiosk.ui.widgets.labels import plain_label, set_tone
 from kiosk.ui.widgets.touch_button import TouchButton
 
 _ERRORS = frozenset(
@@ -40,28 +40,6 @@ _ERRORS = frozenset(
         BagNotice.EMPTY_HANDOFF,
     }
 )
-
-
-def _label(object_name: str, parent: QWidget, *, pixel_size: int = 0, bold: bool = False) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(object_name)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # product names come from the server: never HTML
-    label.setWordWrap(True)
-    if pixel_size or bold:
-        font = QFont(label.font())
-        if pixel_size:
-            font.setPixelSize(pixel_size)
-        font.setBold(bold)
-        label.setFont(font)
-    return label
-
-
-def _tone(label: QLabel, tone: str) -> None:
-    """The theme colours labels by their ``tone`` (ok, warning, error, muted)."""
-    if label.property("tone") != tone:
-        label.setProperty("tone", tone)
-        label.style().unpolish(label)
-        label.style().polish(label)
 
 
 class BagView(ScreenView[BagState]):
@@ -88,7 +66,7 @@ class BagView(ScreenView[BagState]):
         bar = QHBoxLayout()
         self._back = TouchButton("bagBackButton", variant="secondary", parent=self)
         self._back.clicked.connect(self.back_clicked)
-        self._title = _label("bagTitle", self, pixel_size=28, bold=True)
+        self._title = plain_label("bagTitle", self, wrap=True, pixel_size=28, bold=True)
         bar.addWidget(self._back)
         bar.addWidget(self._title, 1)
         root.addLayout(bar)
@@ -120,7 +98,7 @@ class BagView(ScreenView[BagState]):
         self._list.setFont(font)
         self._list.clicked.connect(self._on_clicked)
         enable_kinetic_scrolling(self._list)
-        self._empty = _label("bagEmpty", page, pixel_size=20)
+        self._empty = plain_label("bagEmpty", page, wrap=True, pixel_size=20)
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self._list, 1)
         layout.addWidget(self._empty, 1)
@@ -130,7 +108,7 @@ class BagView(ScreenView[BagState]):
         row = QHBoxLayout(controls)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(12)
-        self._selected_name = _label("bagSelectedName", controls, bold=True)
+        self._selected_name = plain_label("bagSelectedName", controls, wrap=True, bold=True)
         self._decrease = TouchButton("bagDecrease", variant="secondary", parent=controls)
         self._decrease.clicked.connect(self.decrease_clicked)
         self._quantity = QLineEdit(controls)
@@ -151,10 +129,10 @@ class BagView(ScreenView[BagState]):
         layout.addWidget(controls)
         self._controls = controls
 
-        self._notice = _label("bagNotice", page, pixel_size=17)
+        self._notice = plain_label("bagNotice", page, wrap=True, pixel_size=17)
         layout.addWidget(self._notice)
         footer = QHBoxLayout()
-        self._total = _label("bagTotal", page, pixel_size=24, bold=True)
+        self._total = plain_label("bagTotal", page, wrap=True, pixel_size=24, bold=True)
         self._handoff = TouchButton("bagHandoffButton", parent=page)
         self._handoff.clicked.connect(self.handoff_clicked)
         footer.addWidget(self._total, 1)
@@ -168,11 +146,11 @@ class BagView(ScreenView[BagState]):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
-        self._handoff_hint = _label("bagHandoffHint", page, pixel_size=20)
+        self._handoff_hint = plain_label("bagHandoffHint", page, wrap=True, pixel_size=20)
         self._handoff_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._code = HandoffCodeView(page)
         self._code.barcode_shown_changed.connect(self._show_barcode_note)
-        self._barcode_note = _label("bagBarcodeNote", page)
+        self._barcode_note = plain_label("bagBarcodeNote", page, wrap=True)
         self._barcode_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._close_handoff = TouchButton("bagHandoffClose", variant="secondary", parent=page)
         self._close_handoff.clicked.connect(self.handoff_closed)
@@ -262,12 +240,20 @@ class BagView(ScreenView[BagState]):
             self._total.setText("")
         else:
             total = money(locale, snapshot.total_minor, snapshot.currency)
-            self._total.setText(self.tr("Total: %1 (%n items)", "", snapshot.count).replace("%1", total))
+            # As in the catalog's count: English has no translation file, so its singular is a message of
+            # its own; other counts take their plural form from the translation, their digits from the locale.
+            count = snapshot.count
+            items = (
+                self.tr("1 item")
+                if count == 1
+                else self.tr("{count} items", "", count).format(count=locale.toString(count))
+            )
+            self._total.setText(self.tr("Total: {total} ({items})").format(total=total, items=items))
         self._handoff.setEnabled(state.can_hand_off)
         self._notice.setText(self.notice_text(state))
         if state.phase == BagPhase.FAILED:
             self._notice.setText(self.tr("The bag could not be shown. Your products are kept; try again."))
-        _tone(self._notice, "error" if state.notice in _ERRORS or state.phase == BagPhase.FAILED else "ok")
+        set_tone(self._notice, "error" if state.notice in _ERRORS or state.phase == BagPhase.FAILED else "ok")
         self._code.set_code(state.handoff_code)
         self._show_barcode_note(self._code.barcode_shown)
         self._pages.setCurrentIndex(1 if state.handoff_code else 0)

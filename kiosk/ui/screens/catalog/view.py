@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -25,32 +24,29 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services.catalog import CategoryNode, FacetCount, Facets
+from kiosk.ui.formatting import display_locale
 from kiosk.ui.models.category_tree_model import CATEGORY_ID_ROLE, CategoryTreeModel
 from kiosk.ui.models.product_card_delegate import CARD_SIZE, CardImages, ProductCardDelegate
-from kiosk.ui.models.product_grid_model import CardFormatter, HitLoader, ProductGridModel, display_locale
+from kiosk.ui.models.product_grid_model import CardFormatter, HitLoader, ProductGridModel
 from kiosk.ui.screen_view import ScreenView
 from kiosk.ui.screens.catalog.state import CatalogProblem, CatalogState, FacetKind, ScanProblem, band_bounds
 from kiosk.ui.widgets.kinetic import enable_kinetic_scrolling
+from kiosk.ui.widgets.labels import plain_label
 from kiosk.ui.widgets.scanner_wedge import ScannerWedge, WedgeTiming
 from kiosk.ui.widgets.touch_button import TOUCH_MIN, TouchButton
 
 VALUE_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 SIDE_PANEL_WIDTH = 300
 AHEAD_SLICE = 0.003  # seconds of drawing cards ahead per turn of the event loop: input waits no longer
+# Seconds the first frame of new results or of a new width may spend drawing new cards: nothing moves
+# then, and a screenful drawn in one frame (16 ms at 60 Hz) beats one completed over several.
+SETTLE_BUDGET = 0.012
 RATING_STEPS = (4, 3, 2)
 
 
 async def _no_hits(key: object, offset: int, limit: int) -> tuple[()]:
     del key, offset, limit
     return ()
-
-
-def _label(object_name: str, parent: QWidget, *, wrap: bool = False) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(object_name)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # names come from the server: never interpret them as HTML
-    label.setWordWrap(wrap)
-    return label
 
 
 class ProductGrid(QTableView):
@@ -67,6 +63,7 @@ class ProductGrid(QTableView):
         self._deferred: list[tuple[int, int]] = []
         self._last_value = 0
         self._downwards = True  # the way the person last scrolled: cards are drawn ahead that way first
+        self._settling = False  # the next frame shows new results or a new width: see SETTLE_BUDGET
         # Cells a frame left as loading are drawn in the next turn of the event loop; when none are
         # left, the rows about to scroll in are drawn into the delegate's cache while nothing happens.
         self._finish = QTimer(self, singleShot=True, interval=0)
@@ -95,6 +92,7 @@ class ProductGrid(QTableView):
             header.setDefaultSectionSize(size)
         self.verticalScrollBar().valueChanged.connect(self._tell_visible_rows)
         self.verticalScrollBar().valueChanged.connect(self._note_direction)
+        model.modelReset.connect(self._settle)
         # The cards cover their cells, margins included, in the viewport's colour (paintEvent covers
         # the rest): Qt need not clear the viewport before each frame.
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
@@ -123,16 +121,27 @@ class ProductGrid(QTableView):
     @override
     def paintEvent(self, event: QPaintEvent) -> None:
         self._clear_outside_cells(event.rect())
-        self._cards.begin_frame()
+        self._cards.begin_frame(SETTLE_BUDGET if self._settling else None)
+        self._settling = False
         try:
             super().paintEvent(event)
         finally:
             deferred = self._cards.end_frame()
+        # Cells left as loading by earlier frames stay listed until a frame paints them whole.
+        painted = event.region()
+        visible = self.viewport().rect()
+        for row, column in self._deferred:
+            cell = self.visualRect(self._grid.index(row, column)).intersected(visible)
+            if not (QRegion(cell) - painted).isEmpty() and (row, column) not in deferred:
+                deferred.append((row, column))
+        self._deferred = deferred
         if deferred:
-            self._deferred = deferred
             self._finish.start()
         else:
             self._ahead.start()
+
+    def _settle(self) -> None:
+        self._settling = True
 
     def stop(self) -> None:
         """No more drawing ahead or finishing of cells (drawing ahead may ask for card pictures)."""
@@ -142,7 +151,7 @@ class ProductGrid(QTableView):
 
     @property
     def deferred_cells(self) -> int:
-        """Cells the last frame painted as loading for lack of time; the next frame draws them."""
+        """Cells on screen painted as loading for lack of time in their frame; the next frames draw them."""
         return len(self._deferred)
 
     def _clear_outside_cells(self, dirty: QRect) -> None:
@@ -166,7 +175,6 @@ class ProductGrid(QTableView):
         region = QRegion()
         for row, column in self._deferred:
             region += self.visualRect(self._grid.index(row, column))
-        self._deferred = []
         self.viewport().update(region)
 
     def _note_direction(self, value: int) -> None:
@@ -211,6 +219,7 @@ class ProductGrid(QTableView):
 
     @override
     def resizeEvent(self, event: QResizeEvent) -> None:
+        self._settle()
         super().resizeEvent(event)
         self._grid.set_columns(self.columns_for_width())
         self._tell_visible_rows()
@@ -271,15 +280,15 @@ class CatalogView(ScreenView[CatalogState]):
         self._search.setMaxLength(100)
         self._search.textEdited.connect(self.text_edited)
         top.addWidget(self._search, 1)
-        self._busy = _label("catalogBusy", self)
+        self._busy = plain_label("catalogBusy", self)
         top.addWidget(self._busy)
-        self._count = _label("catalogResultCount", self)
+        self._count = plain_label("catalogResultCount", self)
         top.addWidget(self._count)
         root.addLayout(top)
 
-        self._breadcrumb = _label("catalogBreadcrumb", self)
+        self._breadcrumb = plain_label("catalogBreadcrumb", self)
         root.addWidget(self._breadcrumb)
-        self._scan_notice = _label("catalogScanNotice", self, wrap=True)
+        self._scan_notice = plain_label("catalogScanNotice", self, wrap=True)
         self._scan_notice.hide()
         root.addWidget(self._scan_notice)
 
@@ -319,15 +328,15 @@ class CatalogView(ScreenView[CatalogState]):
         self._tree.clicked.connect(self._on_category_clicked)
         layout.addWidget(self._tree, 3)
 
-        self._brand_title = _label("catalogBrandTitle", panel)
+        self._brand_title = plain_label("catalogBrandTitle", panel)
         layout.addWidget(self._brand_title)
         self._brands = self._facet_list("catalogBrandList", panel, FacetKind.BRAND)
         layout.addWidget(self._brands, 2)
-        self._price_title = _label("catalogPriceTitle", panel)
+        self._price_title = plain_label("catalogPriceTitle", panel)
         layout.addWidget(self._price_title)
         self._prices = self._facet_list("catalogPriceList", panel, FacetKind.PRICE_BAND)
         layout.addWidget(self._prices, 1)
-        self._rating_title = _label("catalogRatingTitle", panel)
+        self._rating_title = plain_label("catalogRatingTitle", panel)
         layout.addWidget(self._rating_title)
         ratings = QHBoxLayout()
         self._ratings: dict[int, TouchButton] = {}
@@ -374,7 +383,7 @@ class CatalogView(ScreenView[CatalogState]):
         page.setObjectName("catalogEmptyPage")
         layout = QVBoxLayout(page)
         layout.addStretch(1)
-        self._empty_text = _label("catalogEmptyText", page, wrap=True)
+        self._empty_text = plain_label("catalogEmptyText", page, wrap=True)
         self._empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self._empty_text)
         self._empty_clear = TouchButton("catalogEmptyClear", parent=page)
@@ -388,7 +397,7 @@ class CatalogView(ScreenView[CatalogState]):
         page.setObjectName("catalogErrorPage")
         layout = QVBoxLayout(page)
         layout.addStretch(1)
-        self._error_text = _label("catalogErrorText", page, wrap=True)
+        self._error_text = plain_label("catalogErrorText", page, wrap=True)
         self._error_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self._error_text)
         self._retry = TouchButton("catalogRetry", parent=page)

@@ -114,6 +114,14 @@ class HomePresenter(QObject):
             return
         self._runner.run(REFRESH_TASK, self.load(), on_failure=self._on_bug)
 
+    def set_language(self, language: str) -> None:
+        """The kiosk's display language changed (a customer's choice, or back after the idle reset):
+        product names and prices are read again in it."""
+        if language != self._language:
+            self._language = language
+            self._set(replace(self._state, language=language))
+            self.refresh()
+
     def browse(self) -> None:
         self.browse_requested.emit()
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import zlib
 from typing import override
 
-from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListView,
     QScroller,
@@ -22,28 +21,14 @@ from PySide6.QtWidgets import (
 
 from kiosk.services.enrolment import EnrolmentIssue
 from kiosk.services.store_overview import ProductSummary
-from kiosk.ui.models.product_card_delegate import CARD_SIZE, ProductCardDelegate
+from kiosk.ui.formatting import display_locale, price
+from kiosk.ui.models.product_card_delegate import CARD_SIZE, CardImages, ProductCardDelegate
 from kiosk.ui.models.product_card_model import ProductCard, ProductCardModel
 from kiosk.ui.models.product_roles import Availability, ProductRole
 from kiosk.ui.screen_view import ScreenView
 from kiosk.ui.screens.home.state import HomePhase, HomeProblem, HomeState
+from kiosk.ui.widgets.labels import plain_label
 from kiosk.ui.widgets.touch_button import TOUCH_MIN, TouchButton
-
-_CURRENCY_SYMBOLS = {"CZK": "Kč", "PLN": "zł", "EUR": "€"}
-_COUNTRY_OF_LANGUAGE = {"cs": "CZ", "pl": "PL", "bg": "BG", "en": "GB"}
-
-
-def _locale(language: str) -> QLocale:
-    """Numbers and prices as customers read them in the display language."""
-    return QLocale(f"{language}_{_COUNTRY_OF_LANGUAGE.get(language, 'GB')}")
-
-
-def _label(object_name: str, parent: QWidget, *, wrap: bool = False) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(object_name)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # names come from the server: never interpret them as HTML
-    label.setWordWrap(wrap)
-    return label
 
 
 class _SearchEntry(QLineEdit):
@@ -80,7 +65,9 @@ class HomeView(ScreenView[HomeState]):
     search_requested = Signal()
     product_requested = Signal(str)  # sku
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, images: CardImages | None = None) -> None:
+        # The catalog's picture cache, shared: a product seen on one screen is not fetched again.
+        self._images = images
         super().__init__(HomeState(), parent)
 
     # -- building ---------------------------------------------------------------------------
@@ -95,18 +82,18 @@ class HomeView(ScreenView[HomeState]):
         header_layout = QHBoxLayout(header)
         header_layout.setContentsMargins(32, 18, 32, 18)
         header_layout.setSpacing(18)
-        self._logo = _label("homeLogo", header)
+        self._logo = plain_label("homeLogo", header)
         self._logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._logo.setFixedSize(QSize(56, 56))
         header_layout.addWidget(self._logo)
         titles = QVBoxLayout()
         titles.setSpacing(2)
-        self._store_name = _label("homeStoreName", header)
-        self._store_place = _label("homeStorePlace", header)
+        self._store_name = plain_label("homeStoreName", header)
+        self._store_place = plain_label("homeStorePlace", header)
         titles.addWidget(self._store_name)
         titles.addWidget(self._store_place)
         header_layout.addLayout(titles, 1)
-        self._mode_tag = _label("homeModeTag", header)
+        self._mode_tag = plain_label("homeModeTag", header)
         self._mode_tag.setAlignment(Qt.AlignmentFlag.AlignCenter)
         header_layout.addWidget(self._mode_tag, 0, Qt.AlignmentFlag.AlignVCenter)
         root.addWidget(header)
@@ -131,8 +118,8 @@ class HomeView(ScreenView[HomeState]):
         welcome_layout = QVBoxLayout(welcome)
         welcome_layout.setContentsMargins(28, 24, 28, 24)
         welcome_layout.setSpacing(8)
-        self._welcome_title = _label("welcomeTitle", welcome, wrap=True)
-        self._welcome_text = _label("welcomeText", welcome, wrap=True)
+        self._welcome_title = plain_label("welcomeTitle", welcome, wrap=True)
+        self._welcome_text = plain_label("welcomeText", welcome, wrap=True)
         welcome_layout.addWidget(self._welcome_title)
         welcome_layout.addWidget(self._welcome_text)
         welcome_layout.addStretch(1)
@@ -143,9 +130,9 @@ class HomeView(ScreenView[HomeState]):
         catalog_layout = QVBoxLayout(catalog)
         catalog_layout.setContentsMargins(28, 24, 28, 24)
         catalog_layout.setSpacing(4)
-        self._catalog_caption = _label("catalogCaption", catalog)
-        self._catalog_count = _label("catalogCount", catalog)
-        self._catalog_detail = _label("catalogDetail", catalog, wrap=True)
+        self._catalog_caption = plain_label("catalogCaption", catalog)
+        self._catalog_count = plain_label("catalogCount", catalog)
+        self._catalog_detail = plain_label("catalogDetail", catalog, wrap=True)
         catalog_layout.addWidget(self._catalog_caption)
         catalog_layout.addWidget(self._catalog_count)
         catalog_layout.addWidget(self._catalog_detail)
@@ -163,7 +150,7 @@ class HomeView(ScreenView[HomeState]):
         actions.addWidget(self._browse, 2)
         layout.addLayout(actions)
 
-        self._highlights_title = _label("highlightsTitle", page)
+        self._highlights_title = plain_label("highlightsTitle", page)
         layout.addWidget(self._highlights_title)
         # The product strip and its placeholder share one slot: switching pages never changes the
         # screen's minimum height (showing one before hiding the other would grow the window).
@@ -174,7 +161,9 @@ class HomeView(ScreenView[HomeState]):
         self._highlights = QListView(self._highlights_slot)
         self._highlights.setObjectName("homeHighlightsList")
         self._highlights.setModel(self._highlights_model)
-        self._highlights.setItemDelegate(ProductCardDelegate(self._highlights))
+        self._highlights.setItemDelegate(ProductCardDelegate(self._highlights, self._images))
+        if self._images is not None:
+            self._images.ready.connect(self._highlights_model.image_arrived)
         self._highlights.setFlow(QListView.Flow.LeftToRight)
         self._highlights.setWrapping(False)
         self._highlights.setUniformItemSizes(True)
@@ -188,7 +177,7 @@ class HomeView(ScreenView[HomeState]):
         QScroller.grabGesture(
             self._highlights.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
         )
-        self._highlights_empty = _label("highlightsPlaceholder", self._highlights_slot, wrap=True)
+        self._highlights_empty = plain_label("highlightsPlaceholder", self._highlights_slot, wrap=True)
         self._highlights_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._highlights_slot.addWidget(self._highlights_empty)
         self._highlights_slot.addWidget(self._highlights)
@@ -208,11 +197,11 @@ class HomeView(ScreenView[HomeState]):
         layout = QVBoxLayout(card)
         layout.setContentsMargins(36, 32, 36, 32)
         layout.setSpacing(12)
-        self._problem_icon = _label("problemIcon", card)
+        self._problem_icon = plain_label("problemIcon", card)
         self._problem_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._problem_title = _label("problemTitle", card, wrap=True)
+        self._problem_title = plain_label("problemTitle", card, wrap=True)
         self._problem_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._problem_text = _label("problemText", card, wrap=True)
+        self._problem_text = plain_label("problemText", card, wrap=True)
         self._problem_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._retry = TouchButton("homeRetryButton", parent=card)
         self._retry.clicked.connect(self.retry_requested)
@@ -286,9 +275,26 @@ class HomeView(ScreenView[HomeState]):
         self._search.setEnabled(state.can_browse)
         self._browse.setEnabled(state.can_browse)
         if state.catalog is not None and state.can_browse:
-            self._catalog_count.setText(_locale(state.language).toString(state.catalog.products))
-            categories = _locale(state.language).toString(state.catalog.categories)
-            self._catalog_detail.setText(self.tr("products in {count} categories").format(count=categories))
+            locale = display_locale(state.language)
+            products, categories = state.catalog.products, state.catalog.categories
+            self._catalog_count.setText(locale.toString(products))
+            # Counts as in the catalog's: English has no translation file, so its singular is a message of
+            # its own; other counts take their plural form from the translation, their digits from the
+            # locale. The word under the big number agrees with the products, the phrase after it with
+            # the categories.
+            in_categories = (
+                self.tr("in 1 category")
+                if categories == 1
+                else self.tr("in {count} categories", "", categories).format(
+                    count=locale.toString(categories)
+                )
+            )
+            detail = (
+                self.tr("product {in_categories}")
+                if products == 1
+                else self.tr("products {in_categories}", "", products)
+            )
+            self._catalog_detail.setText(detail.format(in_categories=in_categories))
         else:
             self._catalog_count.setText("…")
             self._catalog_detail.setText(self._phase_text(state.phase))
@@ -357,23 +363,16 @@ class HomeView(ScreenView[HomeState]):
             return self.tr("The central system answered with an error. Please try again in a moment.")
         return self.tr("Something unexpected happened. The details are in the log.")
 
-    def _card(self, product: ProductSummary, language: str) -> ProductCard:
+    @staticmethod
+    def _card(product: ProductSummary, language: str) -> ProductCard:
         return ProductCard(
             sku=product.sku,
             name=product.name,
             brand=product.brand,
-            price_text=self._price(product, language),
+            price_text=price(display_locale(language), product.price_minor, product.currency),
             rating=product.rating_average,
             rating_count=product.rating_count,
             availability=Availability.UNKNOWN,  # stock is not synced yet
             image_hue=(zlib.crc32(product.sku.encode()) % 360) / 360.0,
+            image=product.image,
         )
-
-    @staticmethod
-    def _price(product: ProductSummary, language: str) -> str:
-        if product.price_minor is None:
-            return ""
-        locale = _locale(language)
-        symbol = _CURRENCY_SYMBOLS.get(product.currency, product.currency)
-        whole = product.price_minor % 100 == 0
-        return locale.toCurrencyString(product.price_minor / 100, symbol, 0 if whole else 2)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QListView,
     QPushButton,
     QScrollArea,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui.formatting import display_locale, money
 from kiosk.ui.models.review_delegate import ReviewDelegate
 from kiosk.ui.models.review_list_model import ReviewListModel
 from kiosk.ui.screen_view import ScreenView
@@ -29,54 +29,28 @@ from kiosk.ui.screens.product.presenter import ProductPresenter
 from kiosk.ui.screens.product.state import MAX_QUANTITY, ProductPhase, ProductState, StockFreshness
 from kiosk.ui.widgets.gallery import Gallery
 from kiosk.ui.widgets.kinetic import enable_kinetic_scrolling
+from kiosk.ui.widgets.labels import plain_label, set_style_property
 from kiosk.ui.widgets.star_rating import RatingBar, StarRating
 from kiosk.ui.widgets.touch_button import TOUCH_MIN, TouchButton
 from offline_cache.product_view import STARS, LocationStock, ReviewSort
 
-_CURRENCY_SYMBOLS = {"CZK": "Kč", "PLN": "zł", "EUR": "€"}
-_COUNTRY_OF_LANGUAGE = {"cs": "CZ", "pl": "PL", "bg": "BG", "en": "GB"}
 _SORTS: tuple[tuple[ReviewSort, str], ...] = (
     ("newest", "productSortNewest"),
     ("highest", "productSortHighest"),
     ("lowest", "productSortLowest"),
 )
-_TONES = {
-    StockFreshness.FRESH: "color: #146c3a;",
-    StockFreshness.STALE: "color: #8a5a00; background: #fff3d6; border-radius: 8px; padding: 6px 10px;",
-    StockFreshness.OFFLINE: "color: #a61b1b; background: #fde4e4; border-radius: 8px; padding: 6px 10px;",
-    StockFreshness.UNKNOWN: "color: #6b7480;",
-}
-
-
-def _locale(language: str) -> QLocale:
-    """Numbers, prices and dates as customers read them in the display language."""
-    return QLocale(f"{language}_{_COUNTRY_OF_LANGUAGE.get(language, 'GB')}")
-
-
-def _label(object_name: str, parent: QWidget, *, wrap: bool = False, style: str = "") -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(object_name)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # texts from the server: never interpreted as HTML
-    label.setWordWrap(wrap)
-    if style:
-        label.setStyleSheet(style)
-    return label
 
 
 def _choose(button: QPushButton, chosen: bool) -> None:
     """A chosen chip or segment looks primary, the others secondary (the theme styles both)."""
-    variant = "primary" if chosen else "secondary"
-    if button.property("variant") != variant:
-        button.setProperty("variant", variant)
-        button.style().unpolish(button)
-        button.style().polish(button)
+    set_style_property(button, "variant", "primary" if chosen else "secondary")
     button.setChecked(chosen)
 
 
 def _chip(object_name: str, parent: QWidget) -> TouchButton:
     chip = TouchButton(object_name, variant="secondary", parent=parent)
     chip.setCheckable(True)
-    chip.setStyleSheet("padding: 0 18px; font-size: 15px;")
+    chip.setProperty("chip", True)  # the theme sizes chips: smaller than other buttons
     chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
     return chip
 
@@ -168,11 +142,9 @@ class ProductView(ScreenView[ProductState]):
         top.addLayout(self._build_summary(page), 4)
         layout.addLayout(top)
 
-        self._description_title = _label(
-            "productDescriptionTitle", page, style="font-size: 20px; font-weight: 700;"
-        )
-        self._description = _label("productDescription", page, wrap=True, style="font-size: 16px;")
-        self._specs_title = _label("productSpecsTitle", page, style="font-size: 20px; font-weight: 700;")
+        self._description_title = plain_label("productDescriptionTitle", page)
+        self._description = plain_label("productDescription", page, wrap=True)
+        self._specs_title = plain_label("productSpecsTitle", page)
         self._specs = QWidget(page)
         self._specs.setObjectName("productSpecs")
         self._specs_grid = QGridLayout(self._specs)
@@ -188,18 +160,16 @@ class ProductView(ScreenView[ProductState]):
     def _build_summary(self, page: QWidget) -> QVBoxLayout:
         info = QVBoxLayout()
         info.setSpacing(10)
-        self._brand = _label(
-            "productBrand", page, style="color: #6b7480; font-weight: 700; letter-spacing: 1px;"
-        )
-        self._name = _label("productName", page, wrap=True, style="font-size: 26px; font-weight: 700;")
+        self._brand = plain_label("productBrand", page, tone="muted")
+        self._name = plain_label("productName", page, wrap=True)
         rating_row = QHBoxLayout()
         self._stars = StarRating("productRatingStars", parent=page)
-        self._rating_text = _label("productRatingText", page, style="color: #6b7480;")
+        self._rating_text = plain_label("productRatingText", page, tone="muted")
         rating_row.addWidget(self._stars)
         rating_row.addWidget(self._rating_text)
         rating_row.addStretch(1)
-        self._price = _label("productPrice", page, style="font-size: 30px; font-weight: 800; color: #0b6e4f;")
-        self._variants_title = _label("productVariantsTitle", page, style="color: #6b7480;")
+        self._price = plain_label("productPrice", page)
+        self._variants_title = plain_label("productVariantsTitle", page, tone="muted")
         self._variants = QWidget(page)
         self._variants.setObjectName("productVariants")
         self._variants_row = QHBoxLayout(self._variants)
@@ -210,14 +180,12 @@ class ProductView(ScreenView[ProductState]):
         buy.setSpacing(8)
         self._decrease = TouchButton("productQuantityDecrease", variant="secondary", parent=page)
         self._decrease.setText("−")
-        self._decrease.setStyleSheet("padding: 0; font-size: 24px;")
         self._decrease.clicked.connect(lambda: self.quantity_changed.emit(self._state.quantity - 1))
-        self._quantity = _label("productQuantity", page, style="font-size: 20px; font-weight: 700;")
+        self._quantity = plain_label("productQuantity", page)
         self._quantity.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._quantity.setMinimumWidth(TOUCH_MIN)
         self._increase = TouchButton("productQuantityIncrease", variant="secondary", parent=page)
         self._increase.setText("+")
-        self._increase.setStyleSheet("padding: 0; font-size: 24px;")
         self._increase.clicked.connect(lambda: self.quantity_changed.emit(self._state.quantity + 1))
         self._add = TouchButton("productAddToBagButton", parent=page)
         self._add.clicked.connect(self._on_add)
@@ -227,12 +195,11 @@ class ProductView(ScreenView[ProductState]):
 
         stock = QFrame(page)
         stock.setObjectName("productStockCard")
-        stock.setStyleSheet("QFrame#productStockCard { background: #ffffff; border-radius: 14px; }")
         stock_layout = QVBoxLayout(stock)
         stock_layout.setContentsMargins(18, 14, 18, 14)
         stock_layout.setSpacing(8)
-        self._stock_title = _label("productStockTitle", stock, style="font-size: 18px; font-weight: 700;")
-        self._freshness = _label("productStockFreshness", stock, wrap=True)
+        self._stock_title = plain_label("productStockTitle", stock)
+        self._freshness = plain_label("productStockFreshness", stock, wrap=True)
         self._stock_rows = QWidget(stock)
         self._stock_rows.setObjectName("productStockList")
         self._stock_grid = QGridLayout(self._stock_rows)
@@ -261,17 +228,15 @@ class ProductView(ScreenView[ProductState]):
         layout = QVBoxLayout(section)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
-        self._reviews_title = _label(
-            "productReviewsTitle", section, style="font-size: 20px; font-weight: 700;"
-        )
+        self._reviews_title = plain_label("productReviewsTitle", section)
         layout.addWidget(self._reviews_title)
 
         summary = QHBoxLayout()
         summary.setSpacing(32)
         overall = QVBoxLayout()
-        self._average = _label("productReviewAverage", section, style="font-size: 44px; font-weight: 800;")
+        self._average = plain_label("productReviewAverage", section)
         self._average_stars = StarRating("productReviewStars", parent=section)
-        self._review_count = _label("productReviewCount", section, style="color: #6b7480;")
+        self._review_count = plain_label("productReviewCount", section, tone="muted")
         for widget in (self._average, self._average_stars, self._review_count):
             overall.addWidget(widget)
         overall.addStretch(1)
@@ -292,7 +257,7 @@ class ProductView(ScreenView[ProductState]):
 
         sorts = QHBoxLayout()
         sorts.setSpacing(8)
-        self._sort_caption = _label("productSortCaption", section, style="color: #6b7480;")
+        self._sort_caption = plain_label("productSortCaption", section, tone="muted")
         sorts.addWidget(self._sort_caption)
         self._sort_buttons: dict[ReviewSort, TouchButton] = {}
         for sort, name in _SORTS:
@@ -309,7 +274,7 @@ class ProductView(ScreenView[ProductState]):
         self._languages_row = QHBoxLayout(languages)
         self._languages_row.setContentsMargins(0, 0, 0, 0)
         self._languages_row.setSpacing(8)
-        self._language_caption = _label("productLanguageCaption", languages, style="color: #6b7480;")
+        self._language_caption = plain_label("productLanguageCaption", languages, tone="muted")
         self._all_languages = _chip("productReviewLanguageAll", languages)
         self._all_languages.clicked.connect(lambda: self.language_chosen.emit(None))
         self._languages_row.addWidget(self._language_caption)
@@ -334,13 +299,13 @@ class ProductView(ScreenView[ProductState]):
         self._review_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._review_list.viewport().installEventFilter(self)
         layout.addWidget(self._review_list)
-        self._reviews_empty = _label("productReviewsEmpty", section, wrap=True, style="color: #6b7480;")
+        self._reviews_empty = plain_label("productReviewsEmpty", section, wrap=True, tone="muted")
         layout.addWidget(self._reviews_empty)
 
         pager = QHBoxLayout()
         self._previous_page = TouchButton("productReviewsPrevious", variant="secondary", parent=section)
         self._previous_page.clicked.connect(self.previous_page_clicked)
-        self._page_range = _label("productReviewsRange", section)
+        self._page_range = plain_label("productReviewsRange", section)
         self._page_range.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._next_page = TouchButton("productReviewsNext", variant="secondary", parent=section)
         self._next_page.clicked.connect(self.next_page_clicked)
@@ -356,11 +321,9 @@ class ProductView(ScreenView[ProductState]):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(48, 48, 48, 48)
         layout.addStretch(1)
-        self._message_title = _label(
-            "productMessageTitle", page, wrap=True, style="font-size: 24px; font-weight: 700;"
-        )
+        self._message_title = plain_label("productMessageTitle", page, wrap=True)
         self._message_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._message_text = _label("productMessageText", page, wrap=True)
+        self._message_text = plain_label("productMessageText", page, wrap=True)
         self._message_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._retry = TouchButton("productRetryButton", parent=page)
         self._retry.clicked.connect(self.retry_clicked)
@@ -416,7 +379,7 @@ class ProductView(ScreenView[ProductState]):
             self._render_message(state)
             return
         self._pages.setCurrentIndex(0)
-        locale = _locale(state.language)
+        locale = display_locale(state.language)
         self._gallery.set_images(detail.images, state.image_index)
         self._brand.setText(detail.brand.upper())
         self._name.setText(detail.name)
@@ -428,7 +391,7 @@ class ProductView(ScreenView[ProductState]):
             self._rating_text.setText(self.tr("No reviews yet"))
         self._stars.setAccessibleDescription(self._rating_text.text())
         self._price.setText(
-            _money(locale, detail.price_minor, detail.currency)
+            money(locale, detail.price_minor, detail.currency)
             if detail.price_minor is not None
             else self.tr("Not sold in this store")
         )
@@ -504,8 +467,7 @@ class ProductView(ScreenView[ProductState]):
         else:
             text = self.tr("No stock figures yet")
         self._freshness.setText(text)
-        self._freshness.setStyleSheet(_TONES[state.freshness])
-        self._freshness.setProperty("freshness", state.freshness.value)
+        set_style_property(self._freshness, "freshness", state.freshness.value)
 
         drawn = (state.stock, state.last_sync, state.language)
         if drawn == self._stock_drawn:
@@ -517,27 +479,24 @@ class ProductView(ScreenView[ProductState]):
 
     def _stock_row(self, row: int, stock: LocationStock, state: ProductState, locale: QLocale) -> None:
         parent = self._stock_rows
-        name = _label("productStockName", parent, style="font-weight: 700;" if stock.is_here else "")
+        name = plain_label("productStockName", parent)
+        name.setProperty("here", stock.is_here)  # the theme sets this store's name in bold
         name.setText(self.tr("%1 (this store)").replace("%1", stock.name) if stock.is_here else stock.name)
         where = [stock.city] if stock.city else []
         if stock.kind == "warehouse":
             where.append(self.tr("warehouse"))
         if stock.distance_km is not None and not stock.is_here:
             where.append(_distance(locale, stock.distance_km))
-        place = _label("productStockPlace", parent, style="color: #6b7480;")
+        place = plain_label("productStockPlace", parent, tone="muted")
         place.setText(" · ".join(where))
         if stock.available > 0:
             count = self.tr("%n available", "", stock.available)
         else:
             count = self.tr("Out of stock")
-        amount = _label(
-            "productStockAvailable",
-            parent,
-            style="color: #146c3a;" if stock.available > 0 else "color: #a61b1b;",
-        )
+        amount = plain_label("productStockAvailable", parent, tone="ok" if stock.available > 0 else "error")
         amount.setText(count)
         as_of = state.row_as_of(stock)
-        when = _label("productStockAsOf", parent, style="color: #6b7480;")
+        when = plain_label("productStockAsOf", parent, tone="muted")
         when.setText(self.tr("as of %1").replace("%1", _time(locale, as_of)) if as_of is not None else "")
         # Two lines per location keep the card narrow: name over place, count over its time.
         amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -554,9 +513,9 @@ class ProductView(ScreenView[ProductState]):
         self._specs_drawn = state.detail.specs
         _clear(self._specs_grid)
         for row, (key, value) in enumerate(state.detail.specs):
-            name = _label("productSpecName", self._specs, style="color: #6b7480;")
+            name = plain_label("productSpecName", self._specs, tone="muted")
             name.setText(key.replace("_", " ").capitalize())
-            text = _label("productSpecValue", self._specs, wrap=True)
+            text = plain_label("productSpecValue", self._specs, wrap=True)
             text.setText(value)
             self._specs_grid.addWidget(name, row, 0)
             self._specs_grid.addWidget(text, row, 1)
@@ -670,11 +629,6 @@ def connect_product(view: ProductView, presenter: ProductPresenter) -> None:
     view.language_chosen.connect(presenter.filter_language)
     view.next_page_clicked.connect(presenter.next_page)
     view.previous_page_clicked.connect(presenter.previous_page)
-
-
-def _money(locale: QLocale, minor: int, currency: str) -> str:
-    symbol = _CURRENCY_SYMBOLS.get(currency, currency)
-    return locale.toCurrencyString(minor / 100, symbol, 0 if minor % 100 == 0 else 2)
 
 
 def _distance(locale: QLocale, km: float) -> str:
