@@ -21,10 +21,18 @@ import shiboken6
 from PySide6.QtCore import QMessageLogContext, QObject, QTimer, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from kiosk.api.errors import (
+    CentralError,
+    CentralFailed,
+    CentralRejected,
+    CentralUnauthorized,
+    CentralUnreachable,
+)
 from kiosk.api.images import CentralImages
 from kiosk.api.remote import CentralRemote
 from kiosk.config import LANGUAGES, Mode, Settings
 from kiosk.demo import DemoCentral, DemoEndpoint, DemoError, DemoStopped
+from kiosk.services.associate_session import AssociateGrant, AssociateSession, BadgeCredentials, Credentials
 from kiosk.services.bag import BagService
 from kiosk.services.cache_reader import CacheReader
 from kiosk.services.catalog import CatalogService, ProductHit
@@ -36,7 +44,11 @@ from kiosk.services.sync_session import SessionOptions, SyncSession
 from kiosk.ui.idle_watch import IdleWatch
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.models.product_card_delegate import CardImages
-from kiosk.ui.navigation import BAG, CATALOG, HOME, PRODUCT
+from kiosk.ui.navigation import ATTRACT, BADGE, BAG, CATALOG, HOME, PRODUCT
+from kiosk.ui.screens.attract.presenter import AttractPresenter, IdleReset
+from kiosk.ui.screens.attract.view import AttractView, connect_attract
+from kiosk.ui.screens.badge.presenter import AssociateGate, BadgePresenter
+from kiosk.ui.screens.badge.view import BadgeView, connect_badge
 from kiosk.ui.screens.bag.presenter import BagPresenter
 from kiosk.ui.screens.bag.view import BagView, connect_bag
 from kiosk.ui.screens.catalog import connect_catalog
@@ -52,14 +64,15 @@ from kiosk.ui.status.presenter import StatusPresenter
 from kiosk.ui.status.state import Notice, NoticeKind
 from kiosk.ui.status.view import StatusView
 from kiosk.ui.task_runner import TaskFailure, TaskRunner
-from kiosk.ui.theme import apply_locale, apply_theme
-from kiosk.ui.translations import install_translator
+from kiosk.ui.theme import Theme, apply_theme
+from kiosk.ui.widgets.language_switch import LanguageController
+from kiosk.ui.widgets.onscreen_keyboard import OnScreenKeyboard
 from kiosk.ui.widgets.scanner_wedge import ScannerWedge
 from offline_cache.cache_store import CacheStore
 from offline_cache.data_dir_lock import DataDirBusy
 from offline_cache.engine import SyncEngine, SyncStatus
 from offline_cache.outbox import Outbox, OutboxError
-from offline_cache.remote import RemoteError
+from offline_cache.remote import Rejected, RemoteError, RetryLater, ServerFailed, Unauthorized, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +85,9 @@ DEFAULT_CURRENCY = "EUR"  # until the cached store says which currency it sells 
 _CURRENCY: Final = re.compile(r"^[A-Z]{3}$")
 ENGINE_RESTART_DELAY = 5.0  # after a bug ended the engine's task: start it again, not in a tight loop
 DEMO_WINDOW_SIZE = (1280, 800)
+# What the attract screen's staff button asks the badge gate for: the associates' first screen. None is
+# built yet, so a signed-in associate lands on the start screen (see KioskApp._open_associate_screen).
+ASSOCIATE_SCREEN = "fulfilment"
 # Notices about bringing the backend up; a successful connect clears them.
 _CONNECT_NOTICES = (
     NoticeKind.DATA_DIR_BUSY,
@@ -141,6 +157,24 @@ async def _no_hits(key: object, offset: int, limit: int) -> tuple[ProductHit, ..
     return ()
 
 
+def central_error(error: RemoteError) -> CentralError:
+    """The associate sign-in's transport error by meaning, as the associate session words refusals:
+    a 429 from the sign-in is its PIN lockout; other come-back-later answers mean "not reachable now"."""
+    if isinstance(error, Unauthorized):
+        return CentralUnauthorized(error.status, error.code, error.detail)
+    if isinstance(error, Rejected):
+        return CentralRejected(error.status, error.code, error.detail)
+    if isinstance(error, RetryLater):
+        if error.status == 429:
+            return CentralRejected(429, "sign_in_locked", error.detail)
+        return CentralUnreachable(error.detail)
+    if isinstance(error, Unreachable):
+        return CentralUnreachable(str(error))
+    if isinstance(error, ServerFailed):
+        return CentralFailed(error.detail, error.status)
+    return CentralFailed(str(error))
+
+
 class KioskApp:
     """Owns every long-lived object of one run. Qt objects are built in __init__; the backend (demo
     server, data folder, sync engine) in `connect()`, exposed as `cache`, `outbox`, `engine`, `reader`
@@ -148,11 +182,23 @@ class KioskApp:
 
     The views live as long as the app; the catalog and product presenters read the cache, so they are
     built once the backend is up and the store's currency is known, and dropped before the cache closes
-    (a reconnect), after a quiet spell in kiosk mode, and when the store's language or currency change.
+    (a reconnect), after a quiet spell in kiosk mode, and when the display language or currency change.
+
+    The display language is the configured one, else the store's; a kiosk customer may choose another
+    for the visit (it wins until the idle reset). Kiosk mode adds the attract screen (shown once the
+    backend is up, and after every idle reset), the badge gate in front of associate screens and the
+    on-screen keyboard; `idle_reset` runs every step that forgets the last customer.
     """
 
     def __init__(self, settings: Settings, *, session_options: SessionOptions | None = None) -> None:
+        qt_app = QApplication.instance()
+        if not isinstance(qt_app, QApplication):
+            raise RuntimeError("create the QApplication before the KioskApp")
+        self._qt = qt_app
         self.settings = settings
+        self.kiosk_mode = settings.mode == Mode.KIOSK
+        # Installs the translator and locale now: every view built below starts in this language.
+        self.language = LanguageController(qt_app, settings.language or "en")
         self._session_options = session_options or SessionOptions()
         self.runner = TaskRunner()
         self.backend = BackendSignals()
@@ -170,6 +216,23 @@ class KioskApp:
         self.window.add_screen(PRODUCT, self.product_view, own_back=True)
         self.bag_view = BagView()
         self.window.add_screen(BAG, self.bag_view, own_back=True)
+        self.attract = AttractPresenter(
+            language=self.language.language, default_high_contrast=settings.theme == Theme.HIGH_CONTRAST
+        )
+        self.attract_view = AttractView(self.attract.state)
+        connect_attract(self.attract_view, self.attract)
+        self.associates = AssociateSession(self._sign_in_associate)
+        self.badge = BadgePresenter(self.associates, self.runner)
+        self.badge_view = BadgeView()
+        connect_badge(self.badge_view, self.badge)
+        self.gate = AssociateGate(self.associates)
+        self.keyboard = OnScreenKeyboard(self.language.language, self.window)
+        self.keyboard.hide()
+        if self.kiosk_mode:
+            self.window.add_screen(ATTRACT, self.attract_view)
+            self.window.add_screen(BADGE, self.badge_view, own_back=True)
+            self.window.dock_keyboard(self.keyboard)
+        self._welcomed = False  # the attract screen has been shown once the backend came up
         self.window.show_home()
         # A scan on the start screen or a product page opens the product too (the catalog has its own).
         self._wedges = (ScannerWedge(self.home_view), ScannerWedge(self.product_view))
@@ -179,9 +242,7 @@ class KioskApp:
         self._feed = SyncFeed()
         self._last_update: SyncUpdate | None = None
         self._catalog_stale = False
-        self.home = HomePresenter(
-            self.runner, kiosk_mode=settings.mode == Mode.KIOSK, language=settings.language
-        )
+        self.home = HomePresenter(self.runner, kiosk_mode=self.kiosk_mode, language=settings.language)
         self.session: SyncSession | None = None
         self.demo: DemoCentral | None = None
         self._demo_endpoint: DemoEndpoint | None = None
@@ -208,11 +269,42 @@ class KioskApp:
             wedge.scanned.connect(self.scan)
         self.runner.failed.connect(self._on_task_failure)
         self.window.close_requested.connect(self.request_quit)
+        self._wire_kiosk_mode()
+        self.idle_reset = self._idle_reset()
         self.idle_watch: IdleWatch | None = None
-        if settings.mode == Mode.KIOSK:
+        if self.kiosk_mode:
             # A kiosk keeps nothing of the previous customer on screen after a quiet spell.
             self.idle_watch = IdleWatch(settings.idle_timeout, self.window)
-            self.idle_watch.idle.connect(self.reset_for_next_customer)
+            self.idle_reset.watch(self.idle_watch)
+
+    def _wire_kiosk_mode(self) -> None:
+        """Language, attract screen, badge gate and keyboard (the last three reachable in kiosk mode only)."""
+        self.language.language_changed.connect(self._on_language_changed)
+        attract = self.attract
+        attract.start_requested.connect(self.window.show_home)  # popular products and search
+        attract.language_requested.connect(self.language.set_language)
+        attract.staff_requested.connect(self.staff)
+        attract.high_contrast_requested.connect(self._on_high_contrast)
+        self.gate.sign_in_required.connect(self._on_sign_in_required)
+        self.gate.open_screen.connect(self._open_associate_screen)
+        self.badge.signed_in.connect(self.gate.on_signed_in)
+        self.badge.cancelled.connect(self._on_badge_cancelled)
+        if self.kiosk_mode:
+            self.keyboard.follow_focus(self._qt)
+
+    def _idle_reset(self) -> IdleReset:
+        """One path for "the next customer": every step runs even when one fails (IdleReset logs it)."""
+        reset = IdleReset(self.window)
+        reset.add("bag", self._clear_bag)
+        reset.add("associate", self.gate.lock)
+        reset.add("badge", self.badge.reset)
+        reset.add("search", self.catalog_view.search_field.clear)
+        reset.add("language", self.language.reset)
+        reset.add("contrast", self.attract.reset)  # its high_contrast_requested restores the theme
+        reset.add("keyboard", self.keyboard.hide)
+        reset.add("screens", self._fresh_screens)  # a fresh product page, in the default language
+        reset.add("start", self.show_start)
+        return reset
 
     # -- what other screens use once the backend is up ---------------------------------------------
     def _session(self) -> SyncSession:
@@ -285,13 +377,74 @@ class KioskApp:
             self.window.show_screen(CATALOG)
 
     def reset_for_next_customer(self) -> None:
-        """The kiosk's idle reset: the start screen, an empty search, an empty bag (its draft discarded),
-        a fresh product page."""
-        self.window.show_home()
-        self.catalog_view.search_field.clear()
+        """The kiosk's idle reset: an empty bag (its draft discarded), no associate signed in, an empty
+        search, the default language and theme, a fresh product page, and the attract screen."""
+        self.idle_reset.run()
+
+    def show_start(self) -> None:
+        """Where a customer starts: attract in kiosk mode once the backend is up; home otherwise (before
+        that, home shows the connection's progress or problem)."""
+        if self.kiosk_mode and self.session is not None:
+            self.window.show_attract()
+        else:
+            self.window.show_home()
+
+    def _clear_bag(self) -> None:
         if self.screens is not None:
             self.screens.bag.clear()
+
+    def _fresh_screens(self) -> None:
+        if self.screens is not None:
             self.runner.run(SCREENS_TASK, self._rebuild_screens(reopen=False))
+
+    # -- kiosk mode: language, contrast, staff ----------------------------------------------------------
+    def _on_language_changed(self, language: str) -> None:
+        """A customer's choice or the reset: views retranslate themselves (Qt's LanguageChange); names and
+        prices are read and formatted again, through the start screen's state (see _on_home_state)."""
+        self.attract.on_language_changed(language)
+        self.keyboard.set_language(language)
+        self.home.set_language(language)
+
+    def _on_high_contrast(self, on: bool) -> None:
+        apply_theme(self._qt, theme=Theme.HIGH_CONTRAST if on else Theme.STANDARD)
+
+    def staff(self) -> None:
+        """The staff button: the badge gate opens the associate screen, or asks for a badge first."""
+        self.gate.request(ASSOCIATE_SCREEN)
+
+    def _on_sign_in_required(self, screen: str) -> None:
+        del screen  # the gate remembers it and asks again after the sign-in
+        self.window.show_screen(BADGE)
+
+    def _open_associate_screen(self, screen: str) -> None:
+        """Only the gate calls this, for a signed-in associate. No associate screen is built yet: the
+        associate gets the start screen, with the whole catalog and stock to look up."""
+        if screen in (ATTRACT, BADGE):
+            return  # not associate screens: a wiring mistake, never a way around the gate
+        self.window.show_screen(screen)
+        if self.window.current_screen() != screen:
+            log.info("associate screen %r is not built yet: showing the start screen", screen)
+            self.window.show_home()
+
+    def _on_badge_cancelled(self) -> None:
+        self.gate.cancel()
+        self.window.go_back()
+
+    async def _sign_in_associate(self, credentials: Credentials) -> AssociateGrant:
+        """POST /v1/auth/associate through this device's session; errors by meaning (kiosk.api.errors)."""
+        session = self.session
+        if session is None:
+            raise CentralUnreachable("the backend is not connected")
+        try:
+            if isinstance(credentials, BadgeCredentials):
+                answer = await session.remote.sign_in_associate(badge=credentials.badge)
+            else:
+                answer = await session.remote.sign_in_associate(
+                    employee_id=credentials.employee_id, pin=credentials.pin
+                )
+        except RemoteError as exc:
+            raise central_error(exc) from exc
+        return AssociateGrant(answer.token, answer.associate_id, answer.name, answer.role, answer.expires_at)
 
     def _add_to_bag(self, sku: str, qty: int) -> None:
         """The product page's "add to bag": the bag takes the line and shows it (back returns here)."""
@@ -300,6 +453,11 @@ class KioskApp:
             self.window.show_screen(BAG)
 
     def _on_screen_changed(self, name: str) -> None:
+        if name != BADGE and self.gate.pending is not None:
+            # Left the sign-in before it succeeded: a late answer must neither open an associate screen
+            # nor leave someone signed in with nobody at the kiosk.
+            self.gate.cancel()
+            self.badge.reset()
         screens = self.screens
         if name == CATALOG and screens is not None and self._catalog_stale:
             # New catalog data arrived while the grid was not shown: show it now, keeping the query.
@@ -393,6 +551,14 @@ class KioskApp:
         self._build_screens(sku if showing_product else None)
 
     def _on_home_state(self, state: HomeState) -> None:
+        store = state.store
+        if store is not None:
+            self.attract.set_store_name(store.name)
+            if self.settings.language is None and store.language in LANGUAGES:
+                # No configured language: the store's own, unless a customer chose one for the visit.
+                self.language.set_default(store.language)
+                if state is not self.home.state:
+                    return  # the language change re-entered this slot with the newer state
         settings = screen_settings(state, self._screen_settings)
         if settings != self._screen_settings:
             self._screen_settings = settings
@@ -496,6 +662,9 @@ class KioskApp:
         self.home.attach(session.reader, session.record.location_id)
         self._attach_screens(session)
         self.backend.ready.emit()
+        if self.kiosk_mode and not self._welcomed and self.window.current_screen() == HOME:
+            self._welcomed = True
+            self.window.show_attract()
 
     async def _open_session(self, plan: EnrolmentPlan) -> SyncSession | None:
         """The opened data folder, or None after putting the reason on screen."""
@@ -633,6 +802,7 @@ class KioskApp:
         if self.demo is not None:
             await asyncio.to_thread(self.demo.stop)
         self.window.hide()
+        self.language.close()
         log.info("shut down cleanly")
 
     def stop_demo_now(self) -> None:
@@ -725,11 +895,9 @@ def run(settings: Settings) -> int:
     app.setApplicationDisplayName("Store")
     # The composition root decides when to quit, after shutting things down (see MainWindow.closeEvent).
     app.setQuitOnLastWindowClosed(False)
-    apply_theme(app)
-    apply_locale(settings.language)
-    translator = install_translator(app, settings.language)
+    apply_theme(app, theme=Theme(settings.theme))
 
-    root = KioskApp(settings)
+    root = KioskApp(settings)  # its LanguageController installs the translator and locale
     undo_hooks = _install_hooks(root)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -761,4 +929,3 @@ def run(settings: Settings) -> int:
         undo_hooks()
         signal.signal(signal.SIGINT, previous_int)
         signal.signal(signal.SIGTERM, previous_term)
-        del translator  # held until here: Qt does not own installed translators

@@ -9,7 +9,10 @@ one the standard-library transport uses too.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import AsyncGenerator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -34,6 +37,38 @@ READ_TIMEOUT = 15.0
 EVENTS_READ_TIMEOUT = 60.0
 MAX_ERROR_BODY = 64 * 1024
 USER_AGENT = "store-kiosk/0.1.0"
+ASSOCIATE_ROLES = ("associate", "supervisor")
+
+
+@dataclass(frozen=True, slots=True)
+class AssociateSignIn:
+    """What ``POST /v1/auth/associate`` answered, its fields checked."""
+
+    token: str = field(repr=False)
+    associate_id: str
+    name: str
+    role: str
+    expires_at: float  # epoch seconds
+
+
+def _sign_in_answer(status: int, headers: Mapping[str, str], body: bytes, where: str) -> AssociateSignIn:
+    data = protocol.checked_body(status, headers, body, where)
+    if not isinstance(data, dict):
+        raise MalformedResponse(f"{where}: the answer is not a JSON object")
+    texts: dict[str, str] = {}
+    for key in ("token", "associate_id", "name", "role"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value or len(value) > 200:
+            raise MalformedResponse(f"{where}: {key} is not a string of at most 200 characters")
+        texts[key] = value
+    expires = data.get("expires_at")
+    if isinstance(expires, bool) or not isinstance(expires, int | float) or not math.isfinite(expires):
+        raise MalformedResponse(f"{where}: expires_at is not a number")
+    if texts["role"] not in ASSOCIATE_ROLES:
+        raise MalformedResponse(f"{where}: unknown role")
+    return AssociateSignIn(
+        texts["token"], texts["associate_id"], texts["name"], texts["role"], float(expires)
+    )
 
 
 class CentralRemote:
@@ -80,6 +115,19 @@ class CentralRemote:
             "POST", "/v1/auth/device", content=protocol.enrolment_body(enrolment_key, device_name)
         )
         return protocol.parse_enrolment(*answer)
+
+    async def sign_in_associate(
+        self, *, badge: str | None = None, employee_id: str | None = None, pin: str | None = None
+    ) -> AssociateSignIn:
+        """Sign an associate in on this device (badge, or employee id + PIN); refusals are Rejected."""
+        sent = {
+            key: value
+            for key, value in (("badge", badge), ("employee_id", employee_id), ("pin", pin))
+            if value is not None
+        }
+        path = "/v1/auth/associate"
+        answer = await self._request("POST", path, content=json.dumps(sent).encode(), authorized=True)
+        return _sign_in_answer(*answer, f"POST {path}")
 
     async def health(self) -> Health:
         return protocol.parse_health(*await self._request("GET", "/v1/health"))

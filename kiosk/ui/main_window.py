@@ -8,11 +8,13 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.ui.navigation import BAG, HOME, History
+from kiosk.ui.navigation import ATTRACT, BAG, HOME, History
 from kiosk.ui.status.view import STRIP_HEIGHT, StatusView
 from kiosk.ui.widgets.touch_button import TouchButton
 
 __all__ = ["HOME", "MainWindow"]
+
+STACK_MIN_HEIGHT = 240  # px: the top of a screen (its search field) stays in view above a keyboard
 
 
 class MainWindow(QMainWindow):
@@ -21,7 +23,8 @@ class MainWindow(QMainWindow):
     Below every screen: the status strip, and left of it on every screen but the start screen, the
     way back to the start, to the previous screen (for screens without a back button of their own) and
     to the bag while it holds something. The bottom row takes no height from the screens: they are laid
-    out for 1280 x 800 less the strip.
+    out for 1280 x 800 less the strip. The kiosk's attract screen shows no bar either; an on-screen
+    keyboard, when docked, sits between the screens and the bottom row and shrinks the screens while shown.
     """
 
     close_requested = Signal()
@@ -48,7 +51,11 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         self._stack = QStackedWidget(central)
         self._stack.setObjectName("screenStack")
+        # Screens are laid out for the full height; with the on-screen keyboard up, the stack may get
+        # less than their minimum and clips their lower part, rather than push the strip off the screen.
+        self._stack.setMinimumHeight(STACK_MIN_HEIGHT)
         layout.addWidget(self._stack, 1)
+        self._layout = layout
         bottom = QHBoxLayout()
         bottom.setSpacing(0)
         self._bar = QFrame(central)
@@ -102,6 +109,10 @@ class MainWindow(QMainWindow):
         self._stack.addWidget(screen)
         self._show()
 
+    def dock_keyboard(self, keyboard: QWidget) -> None:
+        """Put ``keyboard`` below the screens, above the status strip; it shows and hides itself."""
+        self._layout.insertWidget(1, keyboard)
+
     def set_bag_count(self, count: int) -> None:
         """Units in the customer's bag: the bag button shows while there are any."""
         self._bag_count = max(0, count)
@@ -124,6 +135,11 @@ class MainWindow(QMainWindow):
         """The safe state: back to the start screen (after inactivity or an unexpected error)."""
         self._set(History())
 
+    def show_attract(self) -> None:
+        """The kiosk's welcome, with nothing behind it; ignored when no attract screen was added."""
+        if ATTRACT in self._screens:
+            self._set(History(ATTRACT))
+
     def _set(self, history: History) -> None:
         changed = history.current != self._history.current
         self._history = history
@@ -137,7 +153,7 @@ class MainWindow(QMainWindow):
             self._bar.hide()
             return
         self._stack.setCurrentWidget(screen)
-        self._bar.setVisible(self._history.current != HOME)
+        self._bar.setVisible(self._history.current not in (HOME, ATTRACT))
         # With home right behind, "back" and "start" are one place: one button says it.
         self._back.setVisible(
             self._history.current not in self._own_back and self._history.previous not in (None, HOME)

@@ -9,11 +9,17 @@ HOME: Final = "home"
 CATALOG: Final = "catalog"
 PRODUCT: Final = "product"
 BAG: Final = "bag"
+ATTRACT: Final = "attract"  # the kiosk's welcome, in front of home: nothing behind it, no bar
+BADGE: Final = "badge"  # associate sign-in, asked for by the badge gate
 
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """The screens behind the current one (oldest first) and the current one; home is always the root."""
+    """The screens behind the current one (oldest first) and the current one; home is always the root.
+
+    The kiosk's attract screen stands in front of the root: ``History(ATTRACT)`` has nothing behind it,
+    and leaving it (start, or back) lands on home without attract staying in the way back.
+    """
 
     current: str = HOME
     behind: tuple[str, ...] = ()

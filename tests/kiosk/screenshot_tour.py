@@ -3,8 +3,9 @@
 Run in its own process with ``QT_QPA_PLATFORM=xcb`` and ``DISPLAY`` set (the test suite runs Qt
 offscreen, and a Qt process cannot switch platforms): ``python -m tests.kiosk.screenshot_tour OUT WORK``.
 It seeds a small demo central in WORK, serves it on loopback, runs the kiosk against it full screen,
-walks home → catalog (a search) → product page → bag → the product page offline, and the attract
-screen, and writes one PNG per screen into OUT. Exit status 0 only when every screenshot was taken.
+walks attract (where kiosk mode lands) → home in high contrast → home → catalog with the on-screen
+keyboard (a search) → catalog → product page → bag → the product page offline, and writes one PNG per
+screen into OUT. Exit status 0 only when every screenshot was taken.
 """
 
 from __future__ import annotations
@@ -30,9 +31,7 @@ from central.server import ServerThread
 from kiosk.app import KioskApp
 from kiosk.config import Mode, Settings
 from kiosk.services.sync_session import SessionOptions
-from kiosk.ui.navigation import BAG, CATALOG, HOME, PRODUCT
-from kiosk.ui.screens.attract.state import AttractState
-from kiosk.ui.screens.attract.view import AttractView
+from kiosk.ui.navigation import ATTRACT, BAG, CATALOG, HOME, PRODUCT
 from kiosk.ui.screens.product.state import ProductPhase
 from kiosk.ui.theme import apply_locale, apply_theme
 from kiosk.ui.widgets.gallery import Gallery
@@ -124,15 +123,31 @@ async def _walk(app: KioskApp, db: Database, server: ServerThread, out: Path) ->
     await _until("the first sync", lambda: app.session is not None and app.engine.status().first_sync_done)
     await _until("the browsing screens", lambda: app.screens is not None)
     await _until("popular products", lambda: len(app.home.state.popular) > 0)
+    await _until("the attract screen", lambda: window.current_screen() == ATTRACT)
+    await _settle(app)
+    _shoot(out, ATTRACT)
+
+    # High contrast is chosen on the attract screen; the start screen shows more of what it changes.
+    contrast = app.attract_view.findChild(QPushButton, "attractContrastToggle")
+    start = app.attract_view.findChild(QPushButton, "attractStartButton")
+    assert contrast is not None
+    assert start is not None
+    QTest.mouseClick(contrast, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(start, Qt.MouseButton.LeftButton)
+    await _until("the start screen", lambda: window.current_screen() == HOME)
+    await _settle(app)
+    _shoot(out, "home-high-contrast")
+    app.attract.toggle_high_contrast()
     await _settle(app)
     _shoot(out, HOME)
 
     app.open_search()
-    for character in SEARCH:
-        # A person's pace (a scanner's would be taken for a scan); QTest's own delay would nest Qt's
-        # event loop inside this task, which asyncio refuses.
-        QTest.keyClick(app.catalog_view.search_field, character)
+    await _until("the on-screen keyboard", app.keyboard.isVisible)
+    for row, column in _key_positions(app, SEARCH):
+        # A person's pace on the on-screen keyboard (a scanner's burst would be taken for a scan).
+        QTest.mouseClick(app.keyboard.key_button(row, column), Qt.MouseButton.LeftButton)
         await asyncio.sleep(0.12)
+    await _until("the typed search", lambda: app.catalog_view.search_field.text() == SEARCH)
     grid = app.catalog_view.grid_model
     await _until("search results", lambda: 0 < grid.total < PRODUCTS and app.screens is not None)
     await _until(
@@ -143,6 +158,9 @@ async def _walk(app: KioskApp, db: Database, server: ServerThread, out: Path) ->
             and app.screens.catalog.state.results.facets is not None
         ),
     )
+    await _settle(app)
+    _shoot(out, "catalog-keyboard")
+    app.keyboard.hide()
     await _settle(app)
     _shoot(out, CATALOG)
 
@@ -171,13 +189,12 @@ async def _walk(app: KioskApp, db: Database, server: ServerThread, out: Path) ->
     await asyncio.sleep(SETTLE)
     _shoot(out, "product-offline")
 
-    window.show_home()
-    attract = AttractView(AttractState(store_name=app.home.state.store.name if app.home.state.store else ""))
-    window.add_screen("attract", attract)
-    window.show_screen("attract")
-    await asyncio.sleep(SETTLE)
-    _shoot(out, "attract")
-    window.show_home()
+
+def _key_positions(app: KioskApp, text: str) -> list[tuple[int, int]]:
+    """Where each character of ``text`` sits on the keyboard's current layout (unshifted)."""
+    rows = app.keyboard.layout_spec.rows
+    keys = {key.normal: (r, c) for r, row in enumerate(rows) for c, key in enumerate(row)}
+    return [keys[character] for character in text]
 
 
 def main(argv: list[str]) -> int:

@@ -47,6 +47,7 @@ def settings_for(server: CentralServer, data_dir: Path, *, enrol_key: str | None
         mode=Mode.KIOSK,
         enrol_key=enrol_key,
         location="CZ-PRG-01",
+        language="en",  # the texts below are English; unconfigured, the kiosk would speak the store's Czech
     )
 
 
@@ -96,7 +97,7 @@ def test_enrol_first_sync_then_offline_and_back(
     qtbot.waitUntil(lambda: app.engine.status().first_sync_done, timeout=START)
     assert text(window, "lastSyncLabel") == "Synced just now"
     assert text(window, "actionsWaitingLabel") == "Nothing waiting to send"
-    assert app.window.current_screen() == "home"
+    assert app.window.current_screen() == "attract"  # kiosk mode: the welcome, once the backend is up
     # What other screens get once the backend is up.
     assert app.cache.location("CZ-PRG-01") is not None
     assert app.outbox.counts()["pending"] == 0
@@ -282,6 +283,10 @@ def test_browse_search_scan_product_and_stock_through_an_outage(
     qtbot.waitUntil(lambda: text(window, "catalogCount") == str(total), timeout=START)
     qtbot.waitUntil(lambda: app.engine.status().first_sync_done, timeout=START)
     qtbot.waitUntil(lambda: app.screens is not None, timeout=FLIP)
+    start = window.findChild(QPushButton, "attractStartButton")
+    assert start is not None
+    qtbot.mouseClick(start, Qt.MouseButton.LeftButton)
+    assert window.current_screen() == "home"
 
     # Home → search: the catalog opens with its search field focused; typing searches as you type.
     home_search = window.findChild(QLineEdit, "homeSearchField")
@@ -389,7 +394,7 @@ def test_browse_search_scan_product_and_stock_through_an_outage(
 
     # The kiosk's idle reset: the start screen, an empty search and bag, no product of the last customer.
     app.reset_for_next_customer()
-    assert window.current_screen() == "home"
+    assert window.current_screen() == "attract"
     assert field.text() == ""
     assert app.outbox.open_drafts(DRAFT_KIND) == []
     qtbot.waitUntil(lambda: app.screens is not None and app.screens.product.state.sku is None, timeout=FLIP)
@@ -397,6 +402,7 @@ def test_browse_search_scan_product_and_stock_through_an_outage(
     qtbot.waitUntil(lambda: grid.total == total, timeout=FLIP)
 
     # A valid barcode of no product in the catalog, scanned on the start screen: the catalog says so.
+    qtbot.mouseClick(start, Qt.MouseButton.LeftButton)
     _scan(qtbot, app.home_view, "4006381333931")
     qtbot.waitUntil(lambda: window.current_screen() == "catalog", timeout=FLIP)
     qtbot.waitUntil(

@@ -28,7 +28,7 @@ from kiosk.services.cache_reader import CacheReader
 from kiosk.ui.idle_watch import IdleWatch
 from kiosk.ui.screens.attract.presenter import AttractPresenter, IdleReset
 from kiosk.ui.screens.attract.state import AttractState
-from kiosk.ui.screens.attract.view import AttractView, connect_attract
+from kiosk.ui.screens.attract.view import START_SIZE, AttractView, connect_attract
 from kiosk.ui.screens.badge.presenter import AssociateGate, BadgePresenter
 from kiosk.ui.screens.badge.state import BadgePhase
 from kiosk.ui.screens.badge.view import BadgeView, connect_badge
@@ -190,6 +190,41 @@ def test_an_unknown_language_changes_nothing(languages: tuple[LanguageController
     controller.set_language("xx")
     assert controller.language == "en"
     assert installs.calls == ["en"]
+
+
+def test_the_store_language_is_the_default_until_a_customer_chooses(
+    qapp: QApplication, languages: tuple[LanguageController, Installs]
+) -> None:
+    controller, _installs = languages
+    changes: list[str] = []
+    controller.language_changed.connect(changes.append)
+    controller.set_default("cs")  # learned from the cache: nobody chose yet, so it shows now
+    assert (controller.language, controller.default, controller.chosen) == ("cs", "cs", False)
+    controller.set_language("pl")
+    controller.set_default("bg")  # the cache moved on: the customer's choice still wins for the visit
+    controller.set_default("xx")  # outside input we do not ship: ignored
+    assert (controller.language, controller.default, controller.chosen) == ("pl", "bg", True)
+    controller.reset()
+    assert (controller.language, controller.chosen) == ("bg", False)
+    assert changes == ["cs", "pl", "bg"]
+    controller.set_language("cs")
+    assert QLocale().language() == QLocale.Language.Czech
+    controller.close()  # the translator goes, the locale is the one from before the controller
+    assert QCoreApplication.translate("AttractView", "Welcome") == "Welcome"
+    assert QLocale().language() == QLocale.Language.English
+
+
+def test_the_start_button_keeps_its_size_under_the_theme(qtbot: QtBot, themed_app: QApplication) -> None:
+    view = AttractView()
+    qtbot.addWidget(view)
+    view.resize(1280, 736)
+    view.show()
+    qtbot.waitExposed(view)
+    start = view.findChild(QAbstractButton, "attractStartButton")
+    assert start is not None
+    assert start.width() >= START_SIZE.width()
+    assert start.height() >= START_SIZE.height()
+    assert start.fontInfo().pixelSize() == 28  # the big label, not the theme's 17 px for buttons
 
 
 # -- associate session and the badge gate ----------------------------------------------------------

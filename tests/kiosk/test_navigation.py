@@ -12,7 +12,7 @@ from kiosk.app import ScreenSettings, screen_settings
 from kiosk.services.store_overview import StoreInfo
 from kiosk.services.sync_feed import LIVE_STEP_S, SSE_SILENCE, SyncFeed, changed_streams, stock_confirmed_at
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.navigation import BAG, CATALOG, HOME, PRODUCT, History
+from kiosk.ui.navigation import ATTRACT, BADGE, BAG, CATALOG, HOME, PRODUCT, History
 from kiosk.ui.screens.home.state import CatalogCount, HomeState
 from kiosk.ui.screens.product.state import STALE_AFTER
 from kiosk.ui.status.view import STRIP_HEIGHT, StatusView
@@ -121,6 +121,43 @@ def test_unknown_screens_are_ignored_and_home_is_the_safe_state(qtbot: QtBot) ->
     window.show_home()
     assert window.current_screen() == HOME
     assert window.history == History()
+
+
+def test_attract_stands_in_front_of_home_without_a_bar(qtbot: QtBot) -> None:
+    window, _screens = _window(qtbot)
+    window.show_attract()
+    assert window.current_screen() == HOME  # no attract screen added (associate mode): nothing happens
+    window.add_screen(ATTRACT, QWidget())
+    window.add_screen(BADGE, QWidget(), own_back=True)
+    bar = window.findChild(QWidget, "navigationBar")
+    assert bar is not None
+    window.show_attract()
+    assert window.current_screen() == ATTRACT
+    assert window.history == History(ATTRACT)
+    assert not bar.isVisible()
+    assert window.status_view.isVisible()
+    window.show_screen(BADGE)  # the staff button, through the gate
+    assert window.history == History(BADGE, (ATTRACT,))
+    window.go_back()  # the badge screen's cancel
+    assert window.current_screen() == ATTRACT
+    window.show_screen(HOME)  # touch to start: attract is not on the way back
+    assert window.history == History()
+    assert History(ATTRACT).back() == History()
+
+
+def test_a_docked_keyboard_sits_between_the_screens_and_the_strip(qtbot: QtBot) -> None:
+    window, _screens = _window(qtbot)
+    keyboard = QWidget()
+    keyboard.setFixedHeight(200)
+    window.dock_keyboard(keyboard)
+    keyboard.show()
+    stack = window.findChild(QWidget, "screenStack")
+    assert stack is not None
+    qtbot.waitUntil(lambda: stack.height() == window.centralWidget().height() - STRIP_HEIGHT - 200)
+    assert stack.geometry().bottom() < keyboard.geometry().top()
+    assert keyboard.geometry().bottom() < window.status_view.geometry().top()
+    keyboard.hide()
+    qtbot.waitUntil(lambda: stack.height() == window.centralWidget().height() - STRIP_HEIGHT)
 
 
 def test_the_status_strip_is_below_every_screen(qtbot: QtBot) -> None:

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from kiosk.ui.main_window import MainWindow
+from kiosk.ui.screens.attract.view import AttractView
+from kiosk.ui.screens.badge.view import BadgeView
 from kiosk.ui.screens.bag.view import BagView
 from kiosk.ui.screens.catalog.view import CatalogView
 from kiosk.ui.screens.home.view import HomeView
@@ -51,6 +53,8 @@ SCREENS: tuple[tuple[str, Callable[[], QWidget]], ...] = (
     ("Catalog", CatalogView),
     ("Product page", ProductView),
     ("Bag", BagView),
+    ("Attract screen (kiosk mode)", AttractView),
+    ("Staff sign-in (kiosk mode)", BadgeView),
     ("Navigation and status strip (below every screen)", _shell),
 )
 

@@ -1,4 +1,4 @@
-"""The kiosk's language: the flags a customer taps, and the controller installing translator and locale.
+"""The kiosk's language: the names a customer taps, and the controller installing translator and locale.
 
 Installing or removing a translator makes Qt send every widget a LanguageChange, so every ScreenView sets
 its texts again and redraws; `language_changed` tells presenters, whose states carry the language for
@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Final, override
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTranslator, Signal
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
 
 from kiosk.ui.theme import apply_locale
@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 LANGUAGES: Final = ("en", "cs", "pl", "bg")
 # Each language in its own words: a customer looks for the name they read, not for a translation of it.
+# No flag emojis: without an emoji font (most kiosk images) they render as boxes, and a flag is a
+# country, not a language.
 NATIVE_NAMES: Final = {"en": "English", "cs": "Čeština", "pl": "Polski", "bg": "Български"}
-FLAGS: Final = {"en": "🇬🇧", "cs": "🇨🇿", "pl": "🇵🇱", "bg": "🇧🇬"}
 
 type TranslatorInstaller = Callable[[QCoreApplication, str | None], QTranslator | None]
 
@@ -49,6 +50,8 @@ class LanguageController(QObject):
         self._install = install
         self._language = "en"
         self._translator: QTranslator | None = None
+        self._chosen = False
+        self._locale_before = QLocale()  # the default locale, given back by close()
         self._switch(default)
 
     @property
@@ -60,17 +63,45 @@ class LanguageController(QObject):
         """The store's own language, where the idle reset returns to."""
         return self._default
 
+    @property
+    def chosen(self) -> bool:
+        """A customer chose the language this session (it wins over the store's until the reset)."""
+        return self._chosen
+
     def set_language(self, language: str) -> None:
-        """Show the UI in ``language``; an unknown code (a wiring mistake) changes nothing."""
+        """A customer's choice: show the UI in ``language``; an unknown code (a wiring mistake) changes
+        nothing."""
         if language not in LANGUAGES:
             log.warning("ignoring unknown language %r", language)
             return
+        self._chosen = True
+        self._apply(language)
+
+    def set_default(self, language: str) -> None:
+        """The store's language, learned from the cache when none is configured: the idle reset returns
+        to it, and it shows now unless a customer has chosen another one; unknown codes are ignored."""
+        if language not in LANGUAGES or language == self._default:
+            return
+        self._default = language
+        if not self._chosen:
+            self._apply(language)
+
+    def reset(self) -> None:
+        """The idle reset: the default language, and no customer's choice any more."""
+        self._chosen = False
+        self._apply(self._default)
+
+    def close(self) -> None:
+        """At shutdown: the translator goes and the default locale is what it was before."""
+        if self._translator is not None:
+            self._app.removeTranslator(self._translator)
+            self._translator = None
+        QLocale.setDefault(self._locale_before)
+
+    def _apply(self, language: str) -> None:
         if language != self._language:
             self._switch(language)
             self.language_changed.emit(language)
-
-    def reset(self) -> None:
-        self.set_language(self._default)
 
     def _switch(self, language: str) -> None:
         if self._translator is not None:
@@ -82,7 +113,7 @@ class LanguageController(QObject):
 
 
 class LanguageSwitch(QWidget):
-    """A row of language buttons (flag and native name); the chosen one is drawn as primary."""
+    """A row of language buttons (each language's own name); the chosen one is drawn as primary."""
 
     language_chosen = Signal(str)
 
@@ -99,7 +130,7 @@ class LanguageSwitch(QWidget):
         for code in languages:
             button = TouchButton(f"languageButton_{code}", variant="secondary", parent=self)
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-            button.setText(f"{FLAGS.get(code, '')} {NATIVE_NAMES.get(code, code.upper())}".strip())
+            button.setText(NATIVE_NAMES.get(code, code.upper()))
             button.clicked.connect(lambda _=False, c=code: self.language_chosen.emit(c))
             layout.addWidget(button)
             self._buttons[code] = button

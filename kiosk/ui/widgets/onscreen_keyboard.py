@@ -231,7 +231,8 @@ class OnScreenKeyboard(QWidget):
         specials = (
             (self._shift_key, "⇧", self.tr("Shift")),
             (self._alt_key, "AltGr", self.tr("Accented letters")),
-            (self._language_key, f"🌐 {self._layout.label}", self.tr("Keyboard language")),
+            # The layout's own short name, no globe emoji: without an emoji font it renders as a box.
+            (self._language_key, self._layout.label, self.tr("Keyboard language")),
             (self._space, "", self.tr("Space")),
             (self._backspace, "⌫", self.tr("Delete the last character")),
             (self._enter, "⏎", self.tr("Enter")),

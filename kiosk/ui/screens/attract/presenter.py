@@ -18,7 +18,7 @@ class AttractPresenter(QObject):
     """Holds the AttractState; what a tap asks for goes out as a signal the composition root wires."""
 
     state_changed = Signal(object)  # AttractState
-    start_requested = Signal()  # show the catalog
+    start_requested = Signal()  # show the landing screen (home: popular products and search)
     staff_requested = Signal()  # an associate wants in: the badge gate decides
     language_requested = Signal(str)  # for the LanguageController; its language_changed comes back here
     high_contrast_requested = Signal(bool)  # apply the high-contrast theme (True) or the configured one
@@ -47,6 +47,12 @@ class AttractPresenter(QObject):
 
     def choose_language(self, language: str) -> None:
         self.language_requested.emit(language)
+
+    def set_store_name(self, name: str) -> None:
+        """The store's name from the cache (outside input: only its first line, at most 80 characters)."""
+        text = name.strip().splitlines()[0][:80] if isinstance(name, str) and name.strip() else ""
+        if text != self._state.store_name:
+            self._set(replace(self._state, store_name=text))
 
     def on_language_changed(self, language: str) -> None:
         self._set(replace(self._state, language=language))

@@ -6,13 +6,15 @@ from typing import override
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont, QMouseEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.ui.screen_view import ScreenView
 from kiosk.ui.screens.attract.presenter import AttractPresenter
 from kiosk.ui.screens.attract.state import AttractState
 from kiosk.ui.widgets.language_switch import LanguageSwitch
 from kiosk.ui.widgets.touch_button import TouchButton
+
+START_SIZE = QSize(360, 96)  # "Touch to start": the one thing a passer-by should see and hit
 
 
 def _label(object_name: str, parent: QWidget, pixel_size: int, *, bold: bool = False) -> QLabel:
@@ -60,10 +62,12 @@ class AttractView(ScreenView[AttractState]):
         self._subtitle = _label("attractSubtitle", self, 24)
         _tone(self._subtitle, "muted")
         self._start = TouchButton("attractStartButton", parent=self)
-        self._start.setMinimumSize(360, 96)
-        font = QFont(self._start.font())
-        font.setPixelSize(28)
-        self._start.setFont(font)
+        # The theme's QPushButton rule (min-height 48 px, 17 px text) beats setMinimumSize and setFont;
+        # a rule on the button itself is more specific and keeps it the big target it is meant to be.
+        self._start.setStyleSheet(
+            f"min-width: {START_SIZE.width()}px; min-height: {START_SIZE.height()}px; font-size: 28px;"
+        )
+        self._start.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._start.clicked.connect(self.start_clicked)
         for widget in (self._store, self._title, self._subtitle):
             root.addWidget(widget)
