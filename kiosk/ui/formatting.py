@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from PySide6.QtCore import QLocale
@@ -24,3 +25,17 @@ def money(locale: QLocale, minor: int, currency: str) -> str:
 def price(locale: QLocale, minor: int | None, currency: str) -> str:
     """A price that may be missing (not sold in this currency): empty text rather than a made-up amount."""
     return "" if minor is None else money(locale, minor, currency)
+
+
+_ARG = re.compile(r"%([1-9])")
+
+
+def fill(template: str, *values: str) -> str:
+    """Qt-style ``%1``..``%9`` placeholders filled in one pass, like ``QString::arg``.
+
+    Chained ``str.replace`` calls would also replace a ``%2`` that the first value brought in (a
+    product name is server text); one pass never looks at what it inserted.
+    """
+    return _ARG.sub(
+        lambda m: values[int(m.group(1)) - 1] if int(m.group(1)) <= len(values) else m.group(0), template
+    )

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
 )
 
 from kiosk.services.bag import BagItem, BagSnapshot
-from kiosk.ui.formatting import display_locale, money
+from kiosk.ui.formatting import display_locale, fill, money
 
 
 class BagRole(IntEnum):
@@ -103,11 +103,8 @@ class BagModel(QAbstractListModel):
             )
         if role == Qt.ItemDataRole.AccessibleTextRole:
             text, _ = availability_text(item)
-            return (
-                QCoreApplication.translate("BagModel", "%1, quantity %2, %3")
-                .replace("%1", item.name)
-                .replace("%2", str(item.qty))
-                .replace("%3", text)
+            return fill(
+                QCoreApplication.translate("BagModel", "%1, quantity %2, %3"), item.name, str(item.qty), text
             )
         if role == BagRole.SKU:
             return item.sku

@@ -14,6 +14,7 @@ from typing import Final, override
 from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTranslator, Signal
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
 
+from kiosk.ui.formatting import fill
 from kiosk.ui.theme import apply_locale
 from kiosk.ui.translations import install_translator
 from kiosk.ui.widgets.touch_button import TouchButton
@@ -156,7 +157,7 @@ class LanguageSwitch(QWidget):
     def retranslate(self) -> None:
         for code, button in self._buttons.items():
             name = NATIVE_NAMES.get(code, code.upper())
-            button.setAccessibleName(self.tr("Language: %1").replace("%1", name))
+            button.setAccessibleName(fill(self.tr("Language: %1"), name))
 
     @override
     def changeEvent(self, event: QEvent) -> None:
