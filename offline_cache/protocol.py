@@ -8,14 +8,14 @@ MalformedResponse and is never applied.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import email.utils
 import json
-import json.scanner
 import re
 import time
 from collections.abc import Generator, Mapping
 from typing import Any, Final, cast
+
+import orjson
 
 from offline_cache.remote import (
     Change,
@@ -250,191 +250,126 @@ def parse_health(status: int, headers: Mapping[str, str], body: bytes) -> Health
 
 
 class JsonObject(dict[str, object]):
-    """A JSON object read off the wire, with ``text``: the exact, validated JSON it was parsed from.
+    """A JSON object read off the wire, with ``text``: its compact JSON in UTF-8 bytes, as cached.
 
-    The cache keeps entity data as JSON text; writing ``text`` spares a json.dumps per row, which
-    costs about as much as parsing the row did (tens of microseconds for a product).
+    orjson writes ``text`` straight from the parsed members (a couple of microseconds; json.dumps
+    costs ten times that) and the cache hands the bytes to SQLite as they are, never decoded.
     """
 
     __slots__ = ("text",)
 
-    def __init__(self, text: str, members: dict[str, object]) -> None:
+    def __init__(self, members: dict[str, object], text: bytes) -> None:
         super().__init__(members)
         self.text = text
 
 
-# Pull pages are read change by change with the json module's own C scanners, not with one
-# json.loads: that is one C call of ~100 ms for a 5,000-product page, a stall for the event loop
-# whatever thread makes it; read change by change, the work can pause every few milliseconds.
-# The stub asks for a scanner as context; any object with a decoder's attributes is what it reads.
-_scanner: Final = json.scanner.make_scanner(
-    cast(json.scanner.make_scanner, json.JSONDecoder(parse_constant=_reject_constant))
-)
+# Pull pages are parsed with orjson, but not in one call: that is ~70 ms of C for a 5,000-product
+# page, a stall for the event loop whatever thread makes it. The server's layout is cut into slices
+# of changes parsed one call each (~2 ms), so the work can pause between them. A slice ends where
+# `},{"entity":` starts the next change: that text cannot lie inside a JSON string (its quotes
+# would be escaped) and a cut anywhere else fails to parse, which sends the body to one whole
+# parse. Every slice, the head and the tail parse as JSON, so the body does as a whole, with the
+# same meaning; any other valid JSON text reads the same through the whole parse.
+SLICE_BYTES: Final = 256 * 1024
+_WS: Final = rb"[ \t\n\r]*"
+_HEAD: Final = re.compile(
+    rb'\{' + _WS + rb'"stream"' + _WS + rb":" + _WS + rb'"[^"\\\x00-\x1f]*"' + _WS + rb"," + _WS
+    + rb'"changes"' + _WS + rb":" + _WS + rb"\[" + _WS
+)  # fmt: skip
+_NEXT_CHANGE: Final = re.compile(rb"\}" + _WS + rb"," + _WS + rb"\{" + _WS + rb'"entity"' + _WS + rb":")
+# After the changes: plain members only (no escapes, no nesting), so no second "changes" hides there.
+_TAIL: Final = re.compile(
+    _WS + rb'\](?:' + _WS + rb',' + _WS + rb'"[a-z_]+"' + _WS + rb':' + _WS
+    + rb'(?:"[^"\\\x00-\x1f]*"|true|false|null|-?[0-9]+))*' + _WS + rb'\}' + _WS
+)  # fmt: skip
+_TAIL_SPAN: Final = 2048  # the server's tail is ~200 bytes
 
 
-def _scan_value(s: str, i: int) -> tuple[Any, int]:
-    """The JSON value at ``s[i]`` and the index after it."""
-    try:
-        return _scanner(s, i)
-    except StopIteration:
-        # The scanner's "no value here"; inside the page generators it would become a RuntimeError.
-        raise MalformedResponse(f"pull: no JSON value at offset {i}") from None
+def _change(members: object, index: int) -> Change:
+    # A million calls in a full load: exact type checks first, the precise complaint only on failure.
+    if type(members) is dict:
+        get = members.get
+        entity, key, version, op = get("entity"), get("key"), get("version"), get("op")
+        if (
+            type(entity) is str
+            and 0 < len(entity) <= 40
+            and type(key) is str
+            and 0 < len(key) <= 200
+            and type(version) is int
+            and 0 <= version <= MAX_INT64
+        ):
+            if op == "upsert":
+                data = get("data")
+                if type(data) is dict:
+                    return Change(entity, key, version, "upsert", JsonObject(data, orjson.dumps(data)))
+            elif op == "delete":
+                return Change(entity, key, version, "delete", None)
+    return _refuse_change(members, index)
 
 
-# "{" or "," and a member name without escapes and its colon, or the closing "}": one match each.
-_MEMBER: Final = re.compile(r'[ \t\n\r]*(?:([{,])[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:|\})[ \t\n\r]*')
-_ENVELOPE: Final = re.compile(
-    r'\{"entity":"([^"\\\x00-\x1f]*)","key":"([^"\\\x00-\x1f]*)","version":(0|[1-9][0-9]{0,18}),'
-    r'"op":("upsert","data":|"delete"\})'
-)
-_DELETE: Final = '"delete"}'
-# How much of a page is read between two yields of `read_pull_page`: ~3-5 ms of CPU.
-SLICE_CHARS: Final = 128 * 1024
-_SEPARATOR: Final = re.compile(r"[ \t\n\r]*([,}\]])[ \t\n\r]*")
-
-
-def _skip(s: str, i: int) -> int:
-    """The index of the next character that is not JSON whitespace."""
-    while i < len(s) and s[i] in " \t\n\r":
-        i += 1
-    return i
-
-
-def _expect(s: str, i: int, char: str, where: str) -> int:
-    if s[i] != char:
-        raise MalformedResponse(f"{where}: expected {char!r} at offset {i}")
-    return _skip(s, i + 1)
-
-
-def _change(members: Mapping[str, object], data_text: str, index: int) -> Change:
+def _refuse_change(members: object, index: int) -> Change:
+    """Raise what is wrong with a change `_change` did not take."""
     where = f"pull.changes[{index}]"
-    entity = _str(members, "entity", where, limit=40)
-    key = _str(members, "key", where, limit=200)
-    version = _int(members, "version", where)
-    op = members.get("op")
-    if op == "upsert":
-        data = members.get("data")
-        if not isinstance(data, dict):
-            raise MalformedResponse(f"{where}.data is not a JSON object")
-        return Change(entity, key, version, "upsert", JsonObject(data_text, data))
-    if op == "delete":
-        return Change(entity, key, version, "delete", None)
+    obj = _object(members, where)
+    _str(obj, "entity", where, limit=40)
+    _str(obj, "key", where, limit=200)
+    _int(obj, "version", where)
+    if obj.get("op") == "upsert":
+        raise MalformedResponse(f"{where}.data is not a JSON object")
     raise MalformedResponse(f"{where}.op is neither 'upsert' nor 'delete'")
 
 
-def _read_change(s: str, i: int, index: int) -> tuple[Change, int]:
-    """The change object at ``s[i]`` and the index after it; an upsert's data keeps its own text.
-
-    Member names without escapes (all a server sends) take one regex match each; anything else is
-    read whole by the C scanner and its data re-encoded, so every valid JSON text reads the same.
-    """
-    start = i
-    # The layout this project's server writes: the whole envelope in one match.
-    envelope = _ENVELOPE.match(s, i)
-    if envelope is not None:
-        entity, key, digits, rest = envelope.groups()
-        version = int(digits)
-        if 0 < len(entity) <= 40 and 0 < len(key) <= 200 and version <= MAX_INT64:
-            if rest == _DELETE:
-                return Change(entity, key, version, "delete", None), envelope.end()
-            data, end = _scan_value(s, envelope.end())
-            if type(data) is dict and s[end] == "}":
-                return Change(
-                    entity, key, version, "upsert", JsonObject(s[envelope.end() : end], data)
-                ), end + 1
-    members: dict[str, object] = {}
-    data_text = ""
-    punctuation = "{"
-    found = _MEMBER.match(s, i)
-    while found is not None:
-        if found.group(1) is None:  # the closing brace
-            return _change(members, data_text, index), found.end()
-        if found.group(1) != punctuation:
-            break
-        i = found.end()
-        name = found.group(2)
-        value, end = _scan_value(s, i)
-        members[name] = value
-        if name == "data":
-            data_text = s[i:end]
-        punctuation = ","
-        found = _MEMBER.match(s, end)
-    whole, end = _scan_value(s, start)
-    if not isinstance(whole, dict):
-        raise MalformedResponse(f"pull.changes[{index}] is not a JSON object")
-    data = whole.get("data")
-    return _change(whole, json.dumps(data, ensure_ascii=False, separators=(",", ":")), index), end
+def _changes(items: object, first: int) -> list[Change]:
+    if type(items) is not list:
+        raise MalformedResponse("pull.changes is not a list")
+    return [_change(item, n) for n, item in enumerate(items, first)]
 
 
-def _separator(s: str, i: int, where: str, close: str) -> tuple[bool, int]:
-    """After a value: (True, index after ``close``) at its end, or (False, index of the next item)."""
-    found = _SEPARATOR.match(s, i)
-    if found is None or found.group(1) not in (",", close):
-        raise MalformedResponse(f"{where}: expected ',' or {close!r} at offset {i}")
-    return found.group(1) == close, found.end()
+def _tail_start(body: bytes) -> int | None:
+    """Where the plain members after the changes array start (at its ``]``), or None."""
+    end = len(body)
+    floor = max(0, end - _TAIL_SPAN)
+    while (i := body.rfind(b"]", floor, end)) >= 0:
+        if _TAIL.fullmatch(body, i):
+            return i
+        end = i
+    return None
 
 
-def _member_name(s: str, i: int, where: str) -> tuple[str, int]:
-    """The member name at ``s[i]`` (after any whitespace) and the index of its value."""
-    i = _skip(s, i)
-    if s[i] != '"':
-        raise MalformedResponse(f"{where}: expected a member name at offset {i}")
-    name, i = _scan_value(s, i)
-    return name, _expect(s, _skip(s, i), ":", where)
-
-
-def _read_changes(s: str, i: int) -> Generator[None, None, tuple[list[Change], int]]:
-    """The array of changes at ``s[i] == "["`` and the index after it; yields every SLICE_CHARS."""
+def _read_page(body: bytes) -> Generator[None, None, tuple[dict[str, object], list[Change]]]:
+    """The page's members and its changes; yields between slices of the server's layout."""
+    head = _HEAD.match(body)
+    tail = _tail_start(body) if head is not None else None
+    if head is None or tail is None or tail < head.end() or b'"changes"' in body[tail:]:
+        return (yield from _read_whole(body))
+    members = orjson.loads(body[: head.end()] + body[tail:])
     changes: list[Change] = []
-    i = _skip(s, i + 1)
-    done = s[i] == "]"
-    if done:
-        i += 1
-    pause = i + SLICE_CHARS
-    while not done:
-        change, i = _read_change(s, i, len(changes))
-        changes.append(change)
-        done, i = _separator(s, i, "pull.changes", "]")
-        if i > pause:
-            yield
-            pause = i + SLICE_CHARS
-    return changes, i
-
-
-def _read_page(s: str) -> Generator[None, None, tuple[dict[str, object], list[Change] | None]]:
-    """The page's members, with ``changes`` read change by change (None when it is not an array)."""
-    members: dict[str, object] = {}
-    changes: list[Change] | None = None
-    i = _skip(s, 0)
-    if s[i] != "{":
-        raise MalformedResponse("pull is not a JSON object")
-    i = _skip(s, i + 1)
-    done = s[i] == "}"
-    if done:
-        i += 1
-    while not done:
-        name, i = _member_name(s, i, "pull")
-        if name == "changes" and s[i] == "[":
-            changes, i = yield from _read_changes(s, i)
-        else:
-            members[name], i = _scan_value(s, i)
-            if name == "changes":
-                changes = None  # a later duplicate wins, as in json.loads
-        done, i = _separator(s, i, "pull", "}")
-    if i != len(s):
-        raise MalformedResponse("pull: data after the JSON object")
+    i = head.end()
+    while i < tail:
+        cut = _NEXT_CHANGE.search(body, min(i + SLICE_BYTES, tail), tail)
+        end = tail if cut is None else cut.start() + 1
+        try:
+            items = orjson.loads(b"[" + body[i:end] + b"]")
+        except orjson.JSONDecodeError:
+            # A cut inside a change (an "entity" member of nested data): read the body whole.
+            return (yield from _read_whole(body))
+        changes += _changes(items, len(changes))
+        i = body.index(b"{", cut.start() + 1) if cut is not None else tail
+        yield
     return members, changes
 
 
-def _decode(body: bytes) -> Generator[None, None, str]:
-    """UTF-8 (strict) in slices: a 7 MB page of Czech and Bulgarian text takes ~20 ms in one call."""
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    parts = []
-    for start in range(0, len(body), SLICE_CHARS * 4):
-        parts.append(decoder.decode(body[start : start + SLICE_CHARS * 4]))
+def _read_whole(body: bytes) -> Generator[None, None, tuple[dict[str, object], list[Change]]]:
+    """Any other layout: one parse, then the changes in slices."""
+    obj = _object(orjson.loads(body), "pull")
+    items = obj.get("changes")
+    if type(items) is not list:
+        raise MalformedResponse("pull.changes is not a list")
+    changes: list[Change] = []
+    for start in range(0, len(items), 500):
+        changes += _changes(items[start : start + 500], start)
         yield
-    parts.append(decoder.decode(b"", final=True))
-    return "".join(parts)
+    return obj, changes
 
 
 def read_pull_page(
@@ -449,18 +384,16 @@ def read_pull_page(
     if not 200 <= status < 300:
         raise error_for(status, headers, body, f"pull {stream}")
     try:
-        text = yield from _decode(body)
-        obj, changes = yield from _read_page(text)
+        obj, changes = yield from _read_page(body)
     except MalformedResponse:
         raise
-    except (ValueError, IndexError, StopIteration, RecursionError) as exc:
-        # JSONDecodeError and UnicodeDecodeError are ValueErrors; IndexError is a body cut short.
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError) as exc:
+        # Not JSON (or not UTF-8), or a number orjson cannot write back (beyond 64 bits).
         raise MalformedResponse(f"pull {stream}: the body is not JSON ({type(exc).__name__})") from None
+    obj = _object(obj, "pull")
     answered = _str(obj, "stream", "pull", limit=48)
     if answered != stream:
         raise MalformedResponse(f"pull answered for stream {answered!r}, asked for {stream!r}")
-    if changes is None:
-        raise MalformedResponse("pull.changes is not a list")
     terminal = None
     if obj.get("terminal") is not None:
         t = _object(obj.get("terminal"), "pull.terminal")

@@ -33,7 +33,7 @@ import sqlite3
 import threading
 import unicodedata
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 TEXT_CAP: Final = 10_000  # ranked hits a text query lists at most
 PREFIX_TOP: Final = 500  # products kept per 1-3 letter prefix
 PREFIX_MAX: Final = 3
+PREFIX_INDEXED: Final = 2  # FTS5 keeps prefix indexes for 1 and 2 letters (prefix='1 2' below)
 MAX_QUERY_CHARS: Final = 200  # typed text beyond this is ignored (a search field, not a document)
 MAX_TOKENS: Final = 8
 MAX_WINDOW: Final = 1000
@@ -58,6 +59,8 @@ HEAD: Final = 200  # ranked FTS hits read with a text query's count: the first s
 BAND_SHIFT: Final = 10
 SERIAL_BITS: Final = 30
 CLASS_COUNT: Final = 1 << 11
+BULK_HASH_BYTES: Final = 32 * 1024 * 1024  # FTS5 pending-terms buffer while a full load is indexed
+DELTA_HASH_BYTES: Final = 1024 * 1024  # FTS5's default, for delta pages
 # Prices the index can filter and band by: one column per currency the chain sells in.
 PRICE_COLUMNS: Final[Mapping[str, str]] = {"EUR": "price_eur", "CZK": "price_czk", "PLN": "price_pln"}
 # Price band edges in major units; each band is [edge, next edge) in minor units of the currency.
@@ -292,11 +295,15 @@ def rebuild_index(conn: sqlite3.Connection) -> None:
     # (about a second at 1M): left unmerged, the first delta page would pay for merging the bulk
     # segments (its FTS deletes took 2.2 s instead of 0.3 s for 2,400 products). Deltas then merge
     # as usual again.
+    # A big pending-terms buffer (detail=none doclists are a few bytes a product) makes the bulk
+    # insert a few large segments, so the merge after it has little to do. Bounded: it is all RSS.
     conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0)")
+    conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', ?)", (BULK_HASH_BYTES,))
     conn.execute(
         "INSERT INTO search_fts (rowid, text) SELECT docid, search_text FROM search_load ORDER BY docid"
     )
     conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+    conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', ?)", (DELTA_HASH_BYTES,))
     conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 4)")
     conn.execute("DROP TABLE temp.search_load")
     serials = conn.execute("SELECT COUNT(*) FROM search_doc").fetchone()[0]
@@ -312,13 +319,37 @@ def _prefix_keys(text: str) -> set[str]:
     return keys
 
 
-def _top(conn: sqlite3.Connection, key: str, after: int, limit: int) -> array[int]:
-    # ``key`` comes from `words`: letters and digits only, so the quoted term is plain text to FTS5.
+def _top(
+    conn: sqlite3.Connection, key: str, after: int, limit: int, terms: Sequence[str] | None = None
+) -> array[int]:
+    """The first ``limit`` docids after ``after`` with a word starting ``key``.
+
+    ``key`` comes from `words`: letters and digits only, so the quoted term is plain text to FTS5.
+    Beyond the prefix-indexed lengths the key is asked as an OR of the indexed ``terms`` it
+    starts (looked up when not given): FTS5 merges those lazily and stops at ``limit``, where its
+    own prefix expansion reads every matching doclist in full (seconds over a swap's thousand keys).
+    """
+    if len(key) > PREFIX_INDEXED:
+        if terms is None:
+            terms = [
+                t
+                for (t,) in conn.execute(
+                    "SELECT term FROM search_term WHERE term >= ? AND term < ? LIMIT ?",
+                    (key, key + "\U0010ffff", MAX_EXPANSION + 1),
+                )
+            ]
+        expression = (
+            " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+            if 0 < len(terms) <= MAX_EXPANSION
+            else f'"{key}"*'
+        )
+    else:
+        expression = f'"{key}"*'
     # group_concat hands the list over as one string: thousands of lists are built at a swap.
     (joined,) = conn.execute(
         "SELECT group_concat(rowid) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? "
         "AND rowid > ? ORDER BY rowid LIMIT ?)",
-        (f'"{key}"*', after, limit),
+        (expression, after, limit),
     ).fetchone()
     return array("q", sorted(map(int, joined.split(",")))) if joined else array("q")
 
@@ -337,9 +368,15 @@ def _build_prefixes(conn: sqlite3.Connection) -> None:
     """Every prefix of every indexed word, straight from FTS (each list is a short, ordered read)."""
     conn.execute("DELETE FROM search_term")
     conn.execute("INSERT INTO search_term (term) SELECT term FROM search_vocab")
-    keys = {key for (term,) in conn.execute("SELECT term FROM search_term") for key in _prefix_keys(term)}
+    terms = [term for (term,) in conn.execute("SELECT term FROM search_term ORDER BY term")]
+    keys = {key for term in terms for key in _prefix_keys(term)}
     for key in sorted(keys):
-        _store_prefix(conn, key, _top(conn, key, -1, PREFIX_TOP))
+        start = bisect_left(terms, key)
+        _store_prefix(
+            conn,
+            key,
+            _top(conn, key, -1, PREFIX_TOP, terms[start : bisect_left(terms, key + "\U0010ffff", start)]),
+        )
 
 
 def _update_prefixes(
@@ -428,8 +465,14 @@ def apply_product_changes(
     # A full list ends at its last docid: a changed product behind it cannot enter or leave it.
     limits: dict[str, int] = dict(conn.execute("SELECT prefix, last FROM search_prefix WHERE full"))
 
+    # A product that moves keeps its text: its old and new docids share one folding of it.
+    keys_of: dict[str, set[str]] = {}
+
     def touched(doc: _Doc, lists: dict[str, list[int]]) -> None:
-        for key in _prefix_keys(doc.text):
+        keys = keys_of.get(doc.text)
+        if keys is None:
+            keys = keys_of[doc.text] = _prefix_keys(doc.text)
+        for key in keys:
             if doc.docid <= limits.get(key, doc.docid):
                 lists.setdefault(key, []).append(doc.docid)
 

@@ -479,10 +479,16 @@ def test_a_reader_never_sees_an_empty_or_half_catalog_during_a_swap(cache: Cache
 
     def read() -> None:
         search = CatalogSearch(cache)
+        db = cache.reader()  # this thread's connection: the one CatalogSearch reads through
         try:
             while not stop.is_set():
-                total = search.count(SearchQuery())
-                lamps = search.search(SearchQuery(text="lamp"), 0, 5).total
+                # Both reads in one snapshot: what a screen shows together must come from one state.
+                db.execute("BEGIN")
+                try:
+                    total = search.count(SearchQuery())
+                    lamps = search.search(SearchQuery(text="lamp"), 0, 5).total
+                finally:
+                    db.execute("COMMIT")
                 seen.add((total, lamps))
         except BaseException as exc:  # handed to the test thread
             errors.append(exc)
