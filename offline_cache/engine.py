@@ -546,7 +546,7 @@ class SyncEngine:
 
     def _on_poke(self, poke: Poke) -> None:
         if poke.event_id is not None:
-            self._last_event_id = poke.event_id
+            self._last_event_id = later_event_id(self._last_event_id, poke.event_id)
         if poke.stream not in self._plan():
             return
         state = self._known.get(poke.stream)
@@ -826,6 +826,14 @@ def _syncing(plan: Iterable[str], states: Mapping[str, StreamState]) -> list[str
         for name in plan
         if name not in states or states[name].caught_up_version is None or states[name].needs_refetch
     ]
+
+
+def later_event_id(current: str | None, new: str) -> str:
+    """The id to resume from: the highest seen. A connection announces each stream's head in stream
+    order, not version order, so the last id received may be lower than one received before it."""
+    if current is None or not (current.isdigit() and new.isdigit()):
+        return new
+    return new if int(new) > int(current) else current
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:
