@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -40,7 +41,8 @@ MAX_WINDOW = 500  # hits per read: a screen never shows more at once, and a read
 
 
 class CatalogBackend(Protocol):
-    """What offline_cache.search.CatalogSearch offers; its methods run on the calling thread."""
+    """What offline_cache.search.CatalogSearch offers; its methods run on the calling thread, which
+    may be either of the reader's two."""
 
     def search(
         self, query: SearchQuery, offset: int, limit: int, *, here: str | None = None
@@ -59,19 +61,22 @@ class CatalogUnavailable(Exception):
 class _Backends:
     make: Callable[[CacheStore], CatalogBackend]
     made: CatalogBackend | None = field(default=None)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # both reader threads may ask first
 
     def get(self, cache: CacheStore) -> CatalogBackend:
-        if self.made is None:
-            self.made = self.make(cache)
-        return self.made
+        with self.lock:
+            if self.made is None:
+                self.made = self.make(cache)
+            return self.made
 
 
 class CatalogService:
-    """The catalog reads a screen needs, each one short and on the cache-reader thread.
+    """The catalog reads a screen needs, each one short and on a cache-reader thread.
 
-    The backend is built on that thread at its first use, so whatever connection it keeps belongs to
-    the thread that uses it. Cancelling a caller abandons the answer; a read that has not started yet
-    is dropped from the reader's queue, so a fast typist never queues a backlog of stale searches.
+    The backend (thread-safe: each thread reads through its own connection) is built at its first
+    use. Cancelling a caller abandons the answer: a read that has not started yet is dropped from the
+    reader's queue and a running one is interrupted, so a fast typist never waits behind stale
+    searches. Facet counts run on the reader's second thread, beside the searches.
     """
 
     def __init__(
@@ -93,7 +98,8 @@ class CatalogService:
         return (await self.search(query, offset, limit, here=here)).hits
 
     async def facets(self, query: SearchQuery, *, here: str | None = None) -> Facets:
-        return await self._read(lambda b: b.facets(query, here=here))
+        # Counted on the reader's second thread: the next keystroke's search does not wait for it.
+        return await self._read(lambda b: b.facets(query, here=here), slow=True)
 
     async def lookup_code(self, code: str) -> str | None:
         return await self._read(lambda b: b.lookup_code(code))
@@ -101,12 +107,12 @@ class CatalogService:
     async def categories(self, language: str) -> tuple[CategoryNode, ...]:
         return await self._read(lambda b: b.categories(language))
 
-    async def _read[T](self, read: Callable[[CatalogBackend], T]) -> T:
+    async def _read[T](self, read: Callable[[CatalogBackend], T], *, slow: bool = False) -> T:
         def on_reader_thread(cache: CacheStore) -> T:
             return read(self._backend.get(cache))
 
         try:
-            return await self._reader.run(on_reader_thread)
+            return await self._reader.run(on_reader_thread, slow=slow)
         except sqlite3.Error as exc:
             log.warning("catalog read failed: %s", exc)
             raise CatalogUnavailable(str(exc)) from exc

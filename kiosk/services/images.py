@@ -152,17 +152,17 @@ class ProductImages:
                 return None
             # A task of its own, shared by every card showing this path: one caller scrolling away
             # (cancelling its wait) neither cancels the download nor starts a second one.
-            running = asyncio.ensure_future(self._download(path, name))
+            # The source as it is now: a shutdown or reconnect may swap it before the task runs.
+            running = asyncio.ensure_future(self._download(self._source, path, name))
             self._downloads[path] = running
             running.add_done_callback(lambda _done: self._downloads.pop(path, None))
         return await asyncio.shield(running)
 
     # -- download ---------------------------------------------------------------------------------
-    async def _download(self, path: str, name: str) -> bytes | None:
-        assert self._source is not None
+    async def _download(self, source: ImageSource, path: str, name: str) -> bytes | None:
         async with self._semaphore:
             try:
-                data = await self._source.fetch(path)
+                data = await source.fetch(path)
             except CentralUnreachable as exc:
                 if not self._offline:
                     log.info("images: central unreachable, showing placeholders (%s)", exc)

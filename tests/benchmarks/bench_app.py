@@ -1,16 +1,25 @@
-"""App (UI) benchmarks, offscreen: the catalog grid at 1,000,000 products and keystroke-to-results latency.
+"""App (UI) benchmarks, offscreen: the catalog grid at 1,000,000 products, keystroke-to-results latency,
+and the app's cold start and memory in a fresh process.
 
 Each measurement is one function taking a `UiRig` so more screens (the product page) can add theirs.
-The grid measurements use a fake hit source (answers by position at once) with the real model, view
-and delegate; keystroke latency uses the real CatalogSearch on a demo ``cache.db`` built by
-bench_search.build_cache (--big: 1,000,000 products, else 100,000).
+The grid measurements use a fake hit source (answers by position at once) with the real model, view,
+delegate and theme; keystroke latency uses the real CatalogSearch on a demo ``cache.db`` built by
+bench_search.build_cache (--big: 1,000,000 products, else 100,000); the cold start runs the real
+KioskApp in a new Python process on a data dir with that cache, an outbox and an enrolled device
+whose central cannot be reached (it starts offline from its cache).
+
+Wall-clock times on a busy shared machine also count the time other processes held the CPU, so
+every timing is reported as process CPU time too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -25,11 +34,14 @@ from kiosk.services.cache_reader import CacheReader
 from kiosk.services.catalog import CatalogService, ProductHit, SearchQuery
 from kiosk.ui.models.product_card_delegate import CARD_SIZE
 from kiosk.ui.screens.catalog import connect_catalog
-from kiosk.ui.screens.catalog.presenter import FIRST_WINDOW, CatalogPresenter
+from kiosk.ui.screens.catalog.presenter import FIRST_WINDOW, CatalogPresenter, clean_text
 from kiosk.ui.screens.catalog.state import CatalogState, Results
 from kiosk.ui.screens.catalog.view import SIDE_PANEL_WIDTH, CatalogView
 from kiosk.ui.task_runner import TaskRunner
-from offline_cache.cache_store import CacheStore
+from kiosk.ui.theme import apply_theme
+from offline_cache.cache_store import CACHE_FILE, CacheStore
+from offline_cache.device_record import DeviceRecord, device_store
+from offline_cache.outbox import OUTBOX_FILE, Outbox
 from tests.benchmarks.bench_search import STORE, build_cache, typed_queries
 from tests.benchmarks.report import Options, Result
 
@@ -39,11 +51,19 @@ HEIGHT = 3 * CARD_SIZE.height() + 200
 REPEATS = 30
 SCROLL_FRAMES = 300
 FLING_STEP = 40  # px per frame: a brisk fling at 60 frames a second
+MAX_FRAMES = 200  # frames a screen may take to complete before the benchmark calls it a hang
+# The cold start: an enrolled kiosk whose central is a closed loopback port, as when the network is down.
+UNREACHABLE = "http://127.0.0.1:9"
+COLD_STARTS = 3
+BROWSE_ROWS = 10_000
+BROWSE_STEP = 10  # rows per scroll step while browsing for the memory figure
+SEARCHES = 20
+START_TIMEOUT = 900  # seconds for one cold start with its browsing, on a loaded machine
 
 
 def _hit(position: int) -> ProductHit:
     return ProductHit(
-        sku=f"SKU-{position:07d}",
+        sku=f"SKU-{position:08d}",
         name=f"Dubová jídelní židle s područkami {position}",
         brand=("Nordhus", "Acme", "Dřevák")[position % 3],
         price_minor=129_900 + position % 1000,
@@ -58,8 +78,13 @@ def _hit(position: int) -> ProductHit:
 
 
 async def _fake_window(key: object, offset: int, limit: int) -> Sequence[ProductHit]:
-    del key
-    return [_hit(p) for p in range(offset, min(offset + limit, MILLION))]
+    shift = _shift(key)
+    return [_hit(shift + p) for p in range(offset, min(offset + limit, MILLION))]
+
+
+def _shift(key: object) -> int:
+    """Answer ``n`` (see _state) lists other products than answer ``n - 1``: it starts further on."""
+    return int(key.text.split()[-1]) * MILLION if isinstance(key, SearchQuery) and key.text else 0
 
 
 @dataclass
@@ -91,10 +116,24 @@ def _grid_view(total: int = MILLION) -> CatalogView:
 
 
 def _state(serial: int, total: int) -> CatalogState:
-    first = tuple(_hit(p) for p in range(FIRST_WINDOW))
+    # Each answer lists other products, as a new query would: none of its cards was drawn before.
+    query = SearchQuery(text=f"answer {serial}")
+    first = tuple(_hit(_shift(query) + p) for p in range(FIRST_WINDOW))
     return CatalogState(
-        language="cs", currency="CZK", here=STORE, results=Results(SearchQuery(), serial, total, False, first)
+        language="cs", currency="CZK", here=STORE, results=Results(query, serial, total, False, first)
     )
+
+
+def _complete(view: CatalogView) -> int:
+    """Runs the event loop until no card on screen is still painted as loading for lack of time in
+    its frame (the grid draws those in the next frames); the number of loop turns it took."""
+    turns = 0
+    while view.grid.deferred_cells and turns < MAX_FRAMES:
+        QApplication.processEvents()
+        turns += 1
+    if view.grid.deferred_cells:
+        raise RuntimeError(f"the grid still has {view.grid.deferred_cells} cards to draw after {turns} turns")
+    return turns
 
 
 # -- the grid at 1,000,000 rows ---------------------------------------------------------------------------
@@ -120,6 +159,12 @@ class Timer:
     def results(self, name: str, target: float | None) -> list[Result]:
         return [Result(name, self.wall, "ms", target), Result(f"{name} (CPU time)", self.cpu, "ms", target)]
 
+    def p99(self, name: str, target: float | None) -> list[Result]:
+        return [
+            Result(f"{name} p99", [_percentile(self.wall, 0.99)], "ms", target),
+            Result(f"{name} p99 (CPU time)", [_percentile(self.cpu, 0.99)], "ms", target),
+        ]
+
 
 def grid_model_reset(rig: UiRig) -> list[Result]:
     """A new query's answer reaches the grid: model reset plus the view's own handling of it."""
@@ -137,22 +182,32 @@ def grid_model_reset(rig: UiRig) -> list[Result]:
 
 
 def grid_first_paint(rig: UiRig) -> list[Result]:
-    """From a new state (new results) to the grid's first complete frame."""
+    """From a new state (new results) to the grid's first frame, and on to the frame that shows every
+    card (a first frame has only so much time for cards never drawn before; the rest follow)."""
     view = _grid_view()
-    timer = Timer()
+    first_frame = Timer()
+    complete = Timer()
+    frames: list[float] = []
     for serial in range(2, REPEATS + 2):
         state = _state(serial, MILLION)
-        timer.start()
+        complete.start()
+        first_frame.start()
         view.render_state(state)
         view.grid.viewport().repaint()
-        timer.stop()
+        first_frame.stop()
+        frames.append(float(_complete(view)))
+        complete.stop()
     view.shutdown()
     view.close()
-    return timer.results("grid: render new results + first paint at 1M", 16)
+    return [
+        *first_frame.results("grid: render new results + first frame at 1M", 16),
+        *complete.results("grid: render new results, every card drawn at 1M", 16),
+        Result("grid: loop turns until every card of new results is drawn", frames, "turns"),
+    ]
 
 
 def grid_resize(rig: UiRig) -> list[Result]:
-    """A width change that changes the number of columns, to the next complete frame."""
+    """A width change that changes the number of columns, to the window's complete repaint."""
     view = _grid_view()
     timer = Timer()
     widths = (WIDTH, WIDTH - 2 * CARD_SIZE.width(), WIDTH + CARD_SIZE.width())
@@ -161,6 +216,7 @@ def grid_resize(rig: UiRig) -> list[Result]:
         timer.start()
         view.resize(QSize(widths[n % len(widths)], HEIGHT))
         QApplication.processEvents()  # the relayout and the window's repaint
+        _complete(view)
         timer.stop()
         columns.add(view.grid_model.columns)
     view.shutdown()
@@ -173,25 +229,30 @@ def grid_scroll_frames(rig: UiRig) -> list[Result]:
     """Scroll by a page per frame (or jump far), repainting the whole viewport each frame.
 
     Frames run inside the loop, as paints do in the app (the grid schedules its reads on it), and
-    the loop runs 4 ms between frames, so missing windows arrive as they would while a finger
-    moves; a frame whose window is still missing paints skeleton cards.
+    the loop runs 4 ms between frames, so missing windows arrive, and cards are drawn ahead, as they
+    would while a finger moves; a frame whose window is still missing paints skeleton cards, and a
+    frame out of time for new cards paints the rest as loading (counted here) for the next frames.
     """
     view = _grid_view()
     bar = view.grid.verticalScrollBar()
-    timer = Timer()
+    pages, jumps = Timer(), Timer()
     skeletons = 0
+    deferred: list[float] = []
     step = max(bar.pageStep(), 1)
-    jumps = random.Random(3)
+    targets = random.Random(3)
 
     async def frames() -> None:
         nonlocal skeletons
         for frame in range(SCROLL_FRAMES):
             # Half the frames move a page, the other half jump far (a fling or a drag of the scroll bar).
-            target = bar.value() + step if frame % 2 else jumps.randrange(bar.maximum())
+            page = frame % 2 == 1
+            target = bar.value() + step if page else targets.randrange(bar.maximum())
+            timer = pages if page else jumps
             timer.start()
             bar.setValue(min(target, bar.maximum()))
             view.grid.viewport().repaint()
             timer.stop()
+            deferred.append(float(view.grid.deferred_cells))
             centre = view.grid.indexAt(view.grid.viewport().rect().center())
             skeletons += int(centre.data(0) is None)
             await asyncio.sleep(0.004)
@@ -199,11 +260,18 @@ def grid_scroll_frames(rig: UiRig) -> list[Result]:
     rig.loop.run_until_complete(frames())
     view.shutdown()
     view.close()
+    both = Timer()
+    both.wall, both.cpu = pages.wall + jumps.wall, pages.cpu + jumps.cpu
+    cells = view.grid_model.columns * (view.grid.viewport().height() // CARD_SIZE.height() + 2)
     return [
-        Result(f"grid: scroll frame (page or jump), {len(timer.wall)} frames", timer.wall, "ms"),
-        Result("grid: scroll frame p99", [_percentile(timer.wall, 0.99)], "ms", 8),
-        Result("grid: scroll frame p99 (CPU time)", [_percentile(timer.cpu, 0.99)], "ms", 8),
+        Result(f"grid: scroll frame (page or jump), {len(both.wall)} frames", both.wall, "ms"),
+        *both.p99("grid: scroll frame", 8),
+        *pages.p99("grid: scroll frame, page steps only:", 8),
+        *jumps.p99("grid: scroll frame, far jumps only:", 8),
         Result("grid: frames whose centre card was still a skeleton", [float(skeletons)], "frames"),
+        Result(
+            f"grid: cards left as loading per scroll frame (of about {cells} on screen)", deferred, "cards"
+        ),
     ]
 
 
@@ -214,13 +282,16 @@ def grid_fling_frames(rig: UiRig) -> list[Result]:
     viewport = view.grid.viewport()
     bar = view.grid.verticalScrollBar()
     timer = Timer()
+    deferred = 0
 
     async def frames() -> None:
+        nonlocal deferred
         for _ in range(SCROLL_FRAMES):
             timer.start()
             bar.setValue(min(bar.value() + FLING_STEP, bar.maximum()))
             viewport.repaint(QRect(0, viewport.height() - FLING_STEP, viewport.width(), FLING_STEP))
             timer.stop()
+            deferred += int(view.grid.deferred_cells > 0)
             await asyncio.sleep(0.004)
 
     rig.loop.run_until_complete(frames())
@@ -228,31 +299,12 @@ def grid_fling_frames(rig: UiRig) -> list[Result]:
     view.close()
     return [
         Result(f"grid: fling frame ({FLING_STEP} px), {len(timer.wall)} frames", timer.wall, "ms"),
-        Result("grid: fling frame p99", [_percentile(timer.wall, 0.99)], "ms", 8),
-        Result("grid: fling frame p99 (CPU time)", [_percentile(timer.cpu, 0.99)], "ms", 8),
+        *timer.p99("grid: fling frame", 8),
+        Result("grid: fling frames that left a card as loading", [float(deferred)], "frames"),
     ]
 
 
 # -- keystroke to repainted results --------------------------------------------------------------------
-
-
-def keystroke_to_results(rig: UiRig, options: Options) -> list[Result]:
-    """Type queries into the real screen over the real CatalogSearch; time each keystroke to the repaint."""
-    products = options.products
-    with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
-        path = Path(tmp) / "cache.db"
-        build = build_cache(path, products)
-        short, two = typed_queries(build.names, random.Random(7))
-        cache = CacheStore.open(path)
-        reader = CacheReader(cache)
-        try:
-            results: list[Result] = rig.loop.run_until_complete(
-                _type(reader, products, short[:60] + two[:40])
-            )
-            return results
-        finally:
-            reader.close()
-            cache.close()
 
 
 async def _type(reader: CacheReader, products: int, queries: list[str]) -> list[Result]:
@@ -285,7 +337,9 @@ async def _type(reader: CacheReader, products: int, queries: list[str]) -> list[
             and results.query.text == expected
             and not state.loading
         ):
-            view.grid.viewport().repaint()  # after render_state: the frame the person sees
+            # After render_state: the frames the person sees, up to the one with every card drawn.
+            view.grid.viewport().repaint()
+            _complete(view)
             shown_at = time.perf_counter()
             shown.set()
 
@@ -293,7 +347,7 @@ async def _type(reader: CacheReader, products: int, queries: list[str]) -> list[
     samples: list[float] = []
     idle: list[float] = []
     for n, text in enumerate(queries):
-        expected = text
+        expected = clean_text(text)
         shown.clear()
         started = time.perf_counter()
         presenter.type_text(text)
@@ -311,9 +365,9 @@ async def _type(reader: CacheReader, products: int, queries: list[str]) -> list[
     ms = _ms(samples)
     label = f"{products // 1000:,}k" if products < MILLION else "1M"
     return [
-        Result(f"keystroke -> repainted results at {label}: p95", [_percentile(ms, 0.95)], "ms", 50),
-        Result(f"keystroke -> repainted results at {label} (all {len(ms)})", ms, "ms"),
-        Result(f"keystroke -> repainted results at {label}, facets done", _ms(idle), "ms"),
+        Result(f"keystroke -> every card repainted at {label}: p95", [_percentile(ms, 0.95)], "ms", 50),
+        Result(f"keystroke -> every card repainted at {label} (all {len(ms)})", ms, "ms"),
+        Result(f"keystroke -> every card repainted at {label}, facets done", _ms(idle), "ms"),
         Result(f"of which: count + first {FIRST_WINDOW} hits on the reader thread", _ms(reads), "ms"),
     ]
 
@@ -323,15 +377,239 @@ async def _tasks_done() -> None:
         await asyncio.wait(pending)
 
 
+# -- cold start and memory, in a new process ----------------------------------------------------------------
+
+# Run as ``python -c`` so the clock starts before anything is imported; prints one JSON line of
+# wall-clock instants (time.time()), CPU seconds and memory. It drives the real KioskApp as `kiosk.app.run`
+# builds it: theme, locale, translator, every screen, the data dir opened offline, the catalog read.
+_COLD_START = r"""
+import time
+STARTED = time.time()
+import asyncio, gc, json, os, sys
+from pathlib import Path
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+import qasync
+from kiosk.app import KioskApp
+from kiosk.config import Mode, Settings
+from kiosk.ui.models.product_card_delegate import CARD_SIZE
+from kiosk.ui.screens.catalog.presenter import clean_text
+from kiosk.ui.theme import apply_locale, apply_theme
+from kiosk.ui.translations import install_translator
+
+marks = {"python": STARTED, "imported": time.time()}
+data_dir, central, location, browse = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4] == "browse"
+queries, rows, step = json.loads(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
+app = QApplication([sys.argv[0], "-name", "store-kiosk"])
+app.setQuitOnLastWindowClosed(False)
+apply_theme(app)
+apply_locale(None)
+translator = install_translator(app, None)
+# A kiosk resets itself after a quiet spell; nobody touches this one while it is measured.
+settings = Settings(
+    demo=False, central_url=central, data_dir=data_dir, mode=Mode.KIOSK, location=location, idle_timeout=3600
+)
+root = KioskApp(settings)
+marks["built"] = time.time()
+
+
+class Paints(QObject):
+    # Paint events of one widget; ``when`` says which one counts (checked as it is painted).
+    def __init__(self, name, when):
+        super().__init__()
+        self.name, self.when = name, when
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and self.name not in marks and self.when():
+            marks[self.name] = time.time()
+        return False
+
+
+def rss_kb(field="VmRSS:"):
+    # VmHWM is this program's peak; getrusage's ru_maxrss would also count the parent's, from before exec.
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field))
+
+
+async def until(what, done, timeout=300.0):
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        await asyncio.sleep(0.005)
+
+
+async def main():
+    grid = root.catalog_view.grid
+    filters = [
+        Paints("first paint", lambda: True),
+        Paints("interactive paint", lambda: root.home.state.can_browse and root.screens is not None),
+    ]
+    # A kiosk shows home while it connects, then its attract screen: whichever is up is painted.
+    screens = [view for view in (root.home_view, getattr(root, "attract_view", None)) if view is not None]
+    for paints in filters:
+        for view in screens:
+            view.installEventFilter(paints)
+    catalog_paints = Paints(
+        "catalog painted",
+        lambda: root.screens is not None
+        and root.screens.catalog.state.results is not None
+        and not root.screens.catalog.state.loading,
+    )
+    grid.viewport().installEventFilter(catalog_paints)
+    try:
+        await root.start()
+        await until("the start screen's first paint", lambda: "first paint" in marks)
+        await until("the cache read", lambda: root.home.state.can_browse and root.screens is not None)
+        for view in screens:
+            view.update()  # its next paint, if the one showing the cache came before the screens
+        await until("the start screen with the cache", lambda: "interactive paint" in marks)
+        marks["interactive cpu"] = time.process_time()
+        marks["interactive rss kb"] = rss_kb()
+        root.open_catalog()
+        opened = time.time()
+        # The first frame with the results, then the frames that draw the cards it had no time for
+        # (deferred_cells is counted at the end of each frame): seen within 5 ms.
+        await until("the catalog's results painted", lambda: "catalog painted" in marks)
+        await until("every card drawn", lambda: grid.deferred_cells == 0)
+        marks["catalog complete"] = time.time()
+        marks["catalog opened"] = opened
+        if browse:
+            bar = grid.verticalScrollBar()
+            model = root.catalog_view.grid_model
+            for _ in range(0, min(rows, model.rowCount()), step):
+                bar.setValue(bar.value() + step * CARD_SIZE.height())
+                await asyncio.sleep(0.005)
+            marks["scrolled rows"] = bar.value() // CARD_SIZE.height()
+            marks["scrolled peak rss kb"] = rss_kb("VmHWM:")
+            catalog = root.screens.catalog
+            for text in queries:
+                catalog.type_text(text)
+                await until(
+                    "search " + text,
+                    lambda: catalog.state.results is not None
+                    and catalog.state.results.query.text == clean_text(text)
+                    and catalog.state.results.facets is not None,
+                )
+            marks["peak rss kb"] = rss_kb("VmHWM:")
+            gc.collect()
+            await asyncio.sleep(1.0)
+            marks["steady rss kb"] = rss_kb()
+    finally:
+        root.request_quit()
+        await root.shutdown()
+
+
+asyncio.run(main(), loop_factory=lambda: qasync.QEventLoop(app))
+del translator
+print(json.dumps(marks), flush=True)
+"""
+
+
+def _prepare_data_dir(data_dir: Path) -> None:
+    """An enrolled kiosk's files besides its cache: ``device.json`` and an empty outbox."""
+    record = DeviceRecord("bench-kiosk-1", "bench-token-" + "0" * 32, "kiosk", STORE, UNREACHABLE)
+    device_store(data_dir).save(record)
+    Outbox.open(data_dir / OUTBOX_FILE, record.device_id).close()
+
+
+def _start_once(data_dir: Path, queries: list[str], *, browse: bool) -> dict[str, float]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    spawned = time.time()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _COLD_START,
+            str(data_dir),
+            UNREACHABLE,
+            STORE,
+            "browse" if browse else "start",
+            json.dumps(queries),
+            str(BROWSE_ROWS),
+            str(BROWSE_STEP),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT,
+        env=env,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"cold start failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    marks: dict[str, float] = json.loads(lines[-1])
+    marks["spawned"] = spawned
+    return marks
+
+
+def cold_start(data_dir: Path, products: int, queries: list[str]) -> list[Result]:
+    """Process start (before Python, PySide6 or the app is imported) to the home screen's first paint,
+    to its first paint with the cache read (interactive: browse and search work), and the catalog's
+    first complete frame of all products; then RSS after scrolling 10,000 rows and 20 searches."""
+    runs = [_start_once(data_dir, queries, browse=n == COLD_STARTS - 1) for n in range(COLD_STARTS)]
+    label = f"{products // 1000:,}k" if products < MILLION else "1M"
+
+    def since_spawn(mark: str) -> list[float]:
+        return [(run[mark] - run["spawned"]) * 1000 for run in runs]
+
+    last = runs[-1]
+    return [
+        Result("cold start: python running", since_spawn("python"), "ms"),
+        Result("cold start: imports done (PySide6, app)", since_spawn("imported"), "ms"),
+        Result("cold start: app and screens built", since_spawn("built"), "ms"),
+        Result("cold start: first paint (home, connecting)", since_spawn("first paint"), "ms"),
+        Result(
+            f"cold start -> interactive paint, {label} cache, offline",
+            since_spawn("interactive paint"),
+            "ms",
+            1000,
+        ),
+        Result(
+            "cold start: process CPU time until then",
+            [run["interactive cpu"] * 1000 for run in runs],
+            "ms",
+            1000,
+        ),
+        Result(
+            f"catalog opened -> first frame of {label} products",
+            [(run["catalog painted"] - run["catalog opened"]) * 1000 for run in runs],
+            "ms",
+        ),
+        Result(
+            f"catalog opened -> every card of {label} products drawn",
+            [(run["catalog complete"] - run["catalog opened"]) * 1000 for run in runs],
+            "ms",
+        ),
+        Result("RSS when interactive", [run["interactive rss kb"] / 1024 for run in runs], "MB", 250),
+        Result(
+            f"RSS peak, after {last['scrolled rows']:,.0f} rows scrolled",
+            [last["scrolled peak rss kb"] / 1024],
+            "MB",
+            250,
+        ),
+        Result(
+            f"RSS peak, after {last['scrolled rows']:,.0f} rows scrolled and {len(queries)} searches",
+            [last["peak rss kb"] / 1024],
+            "MB",
+            250,
+        ),
+        Result("RSS steady after browsing", [last["steady rss kb"] / 1024], "MB", 250),
+    ]
+
+
 def run(options: Options) -> list[Result]:
     # Qt reads the platform when the application is created: no display is needed.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication([])
+    apply_theme(app)  # the app's style sheet and palette: what the grid really paints with
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     rig = UiRig(app, loop)
+    products = options.products
     try:
         results = [
             *grid_model_reset(rig),
@@ -340,7 +618,20 @@ def run(options: Options) -> list[Result]:
             *grid_scroll_frames(rig),
             *grid_fling_frames(rig),
         ]
-        results += keystroke_to_results(rig, options)
+        with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
+            data_dir = Path(tmp)
+            build = build_cache(data_dir / CACHE_FILE, products)
+            short, two = typed_queries(build.names, random.Random(7))
+            queries = short[:60] + two[:40]
+            cache = CacheStore.open(data_dir / CACHE_FILE)
+            reader = CacheReader(cache)
+            try:
+                results += loop.run_until_complete(_type(reader, products, queries))
+            finally:
+                reader.close()
+                cache.close()
+            _prepare_data_dir(data_dir)
+            results += cold_start(data_dir, products, two[:SEARCHES])
     finally:
         asyncio.set_event_loop(None)
         loop.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from dataclasses import replace
 from typing import Final
 
@@ -29,8 +30,9 @@ log = logging.getLogger(__name__)
 QUERY_TASK: Final = "catalog.query"  # one name: a newer query (a keystroke, a tap) cancels the older one
 SCAN_TASK: Final = "catalog.scan"
 CATEGORIES_TASK: Final = "catalog.categories"
-# Seconds: bursts (a fast typist, an on-screen keyboard's repeat, a paste) run one search, while a
-# person's next key, 100 ms or more later, still sees results within the 50 ms a keystroke may take.
+# Seconds: a key this soon after the previous one (a fast typist, an on-screen keyboard's repeat, a
+# paste) waits this long before its search, so a burst runs one search for its last key. A key after
+# a pause searches at once: the 50 ms a keystroke may take are not spent waiting.
 DEBOUNCE: Final = 0.02
 # Seconds the facets wait after the hits: while someone types they are never needed, and counting them
 # would keep the one cache-reader thread busy when the next keystroke's search arrives.
@@ -70,6 +72,7 @@ class CatalogPresenter(QObject):
         self._debounce = debounce
         self._facet_delay = facet_delay
         self._serial = 0
+        self._typed_at = float("-inf")  # time.monotonic() of the last keystroke
         self._state = CatalogState(language=language, currency=currency, here=here)
 
     @property
@@ -82,7 +85,11 @@ class CatalogPresenter(QObject):
         self._runner.run(QUERY_TASK, self.refresh(), on_failure=self._on_bug)
 
     def type_text(self, text: str) -> None:
-        self._runner.run(QUERY_TASK, self.search_text(text), on_failure=self._on_bug)
+        now = time.monotonic()
+        burst = now - self._typed_at < self._debounce
+        self._typed_at = now
+        wait = self._debounce if burst else 0.0
+        self._runner.run(QUERY_TASK, self.search_text(text, debounce=wait), on_failure=self._on_bug)
 
     def choose_category(self, category_id: str | None) -> None:
         self._runner.run(QUERY_TASK, self.select_category(category_id), on_failure=self._on_bug)
@@ -124,11 +131,11 @@ class CatalogPresenter(QObject):
             )
         )
 
-    async def search_text(self, text: str) -> None:
+    async def search_text(self, text: str, *, debounce: float | None = None) -> None:
         text = clean_text(text)
         self._set(replace(self._state, text=text, scan=None))
         # The debounce sits inside the task, so the next keystroke cancels this one before any read.
-        await asyncio.sleep(self._debounce)
+        await asyncio.sleep(self._debounce if debounce is None else debounce)
         await self.refresh()
 
     async def select_category(self, category_id: str | None) -> None:

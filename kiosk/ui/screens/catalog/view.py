@@ -93,9 +93,6 @@ class ProductGrid(QTableView):
         self.verticalScrollBar().valueChanged.connect(self._tell_visible_rows)
         self.verticalScrollBar().valueChanged.connect(self._note_direction)
         model.modelReset.connect(self._settle)
-        # The cards cover their cells, margins included, in the viewport's colour (paintEvent covers
-        # the rest): Qt need not clear the viewport before each frame.
-        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self._take_background()
         self.setMinimumWidth(CARD_SIZE.width() + self.verticalScrollBar().sizeHint().width())
 
@@ -117,6 +114,10 @@ class ProductGrid(QTableView):
         viewport = self.viewport()
         self._background = viewport.palette().color(viewport.backgroundRole())
         self._cards.set_background(self._background)
+        # On an opaque colour the cards cover their cells, margins included, and paintEvent the rest:
+        # Qt need not clear the viewport before each frame.
+        opaque = self._background.alpha() == 255
+        viewport.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, opaque)
 
     @override
     def paintEvent(self, event: QPaintEvent) -> None:
