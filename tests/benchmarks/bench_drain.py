@@ -31,6 +31,7 @@ from central.db import Database
 from kiosk.api.remote import CentralRemote
 from offline_cache.outbox import OUTBOX_FILE, Outbox
 from offline_cache.pusher import Pusher
+from tests.benchmarks.central_process import central_server
 from tests.benchmarks.report import Options, Result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,42 +49,6 @@ def _central(*args: str) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-
-
-@contextlib.contextmanager
-def central_server(db_args: list[str], workdir: Path) -> Iterator[str]:
-    """``kiosk-central serve`` in a subprocess on a free loopback port; yields its URL."""
-    port_file = workdir / "central.url"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "central.cli",
-            "serve",
-            *db_args,
-            "--port",
-            "0",
-            "--port-file",
-            str(port_file),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not port_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("kiosk-central serve did not start")
-            time.sleep(0.05)
-        yield port_file.read_text()
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def order_skus(db: Database, count: int) -> list[str]:

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from offline_cache.cache_store import CACHE_FILE, CacheStore
 from offline_cache.engine import SyncEngine
 from offline_cache.outbox import OUTBOX_FILE, Outbox
 from offline_cache.remote import Enrolment, Remote
+from tests.benchmarks.central_process import central_server
 from tests.benchmarks.report import Options, Result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,43 +71,6 @@ def seeded_central(products: int) -> Path:
         db.dispose()
         os.replace(partial, path)
     return path
-
-
-@contextlib.contextmanager
-def central_server(db_path: Path, workdir: Path) -> Iterator[str]:
-    """``kiosk-central serve`` in a subprocess; yields its URL."""
-    port_file = workdir / "central.url"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "central.cli",
-            "serve",
-            "--db",
-            str(db_path),
-            "--port",
-            "0",
-            "--port-file",
-            str(port_file),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not port_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("kiosk-central serve did not start")
-            time.sleep(0.05)
-        yield port_file.read_text()
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def change_prices(db: Database, count: int) -> None:
@@ -183,7 +147,7 @@ def run(options: Options) -> list[Result]:
         db_path = workdir / "central.db"
         shutil.copyfile(source, db_path)  # the delta changes prices: never in the cached file
         db = Database(f"sqlite:///{db_path}")
-        with central_server(db_path, workdir) as url:
+        with central_server(["--db", str(db_path)], workdir) as url:
             for transport in transports:
                 m = device_run(url, create_enrolment_key(db, STORE, "kiosk"), transport, db)
                 results += [
