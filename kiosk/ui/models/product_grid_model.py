@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
     QCoreApplication,
-    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -24,6 +23,7 @@ from PySide6.QtCore import (
 )
 
 from kiosk.services.catalog import ProductHit
+from kiosk.ui.formatting import display_locale, price
 from kiosk.ui.models.product_roles import Availability, ProductRole
 
 log = logging.getLogger(__name__)
@@ -31,15 +31,8 @@ log = logging.getLogger(__name__)
 BLOCK_SIZE: Final = 200
 MAX_BLOCKS: Final = 40  # 8,000 cards in memory: many screens of scrolling back without a read
 LOW_STOCK: Final = 3  # at most this many here: "only a few left"
-_CURRENCY_SYMBOLS: Final = {"CZK": "Kč", "PLN": "zł", "EUR": "€"}
-_COUNTRY_OF_LANGUAGE: Final = {"cs": "CZ", "pl": "PL", "bg": "BG", "en": "GB"}
 
 type HitLoader = Callable[[object, int, int], Awaitable[Sequence[ProductHit]]]
-
-
-def display_locale(language: str) -> QLocale:
-    """Numbers and prices as customers read them in the display language."""
-    return QLocale(f"{language}_{_COUNTRY_OF_LANGUAGE.get(language, 'GB')}")
 
 
 def availability_of(available_here: int | None, elsewhere: bool | None = None) -> Availability:
@@ -79,13 +72,9 @@ class CardFormatter:
         self.language = language
         self.currency = currency
         self._locale = display_locale(language)
-        self._symbol = _CURRENCY_SYMBOLS.get(currency, currency)
 
     def price(self, price_minor: int | None) -> str:
-        if price_minor is None:
-            return ""
-        whole = price_minor % 100 == 0
-        return self._locale.toCurrencyString(price_minor / 100, self._symbol, 0 if whole else 2)
+        return price(self._locale, price_minor, self.currency)
 
     def card(self, hit: ProductHit) -> GridCard:
         rating = hit.rating_average if math.isfinite(hit.rating_average) else 0.0
