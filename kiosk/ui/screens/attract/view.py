@@ -5,28 +5,21 @@ from __future__ import annotations
 from typing import override
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QMouseEvent
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.ui.screen_view import ScreenView
 from kiosk.ui.screens.attract.presenter import AttractPresenter
 from kiosk.ui.screens.attract.state import AttractState
+from kiosk.ui.widgets.labels import plain_label
 from kiosk.ui.widgets.language_switch import LanguageSwitch
 from kiosk.ui.widgets.touch_button import TouchButton
 
 START_SIZE = QSize(360, 96)  # "Touch to start": the one thing a passer-by should see and hit
 
 
-def _label(object_name: str, parent: QWidget, pixel_size: int, *, bold: bool = False) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(object_name)
-    label.setTextFormat(Qt.TextFormat.PlainText)
+def _centred(label: QLabel) -> QLabel:
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    font = QFont(label.font())
-    font.setPixelSize(pixel_size)
-    font.setBold(bold)
-    label.setFont(font)
     return label
 
 
@@ -57,10 +50,11 @@ class AttractView(ScreenView[AttractState]):
         top.addWidget(self._contrast)
         root.addLayout(top)
         root.addStretch(2)
-        self._store = _label("attractStoreName", self, 22)
-        self._title = _label("attractTitle", self, 56, bold=True)
-        self._subtitle = _label("attractSubtitle", self, 24)
-        _tone(self._subtitle, "muted")
+        self._store = _centred(plain_label("attractStoreName", self, wrap=True, pixel_size=22))
+        self._title = _centred(plain_label("attractTitle", self, wrap=True, pixel_size=56, bold=True))
+        self._subtitle = _centred(
+            plain_label("attractSubtitle", self, wrap=True, pixel_size=24, tone="muted")
+        )
         self._start = TouchButton("attractStartButton", parent=self)
         # The theme's QPushButton rule (min-height 48 px, 17 px text) beats setMinimumSize and setFont;
         # a rule on the button itself is more specific and keeps it the big target it is meant to be.
@@ -112,10 +106,6 @@ class AttractView(ScreenView[AttractState]):
     @override
     def sizeHint(self) -> QSize:
         return QSize(1280, 736)
-
-
-def _tone(label: QLabel, tone: str) -> None:
-    label.setProperty("tone", tone)
 
 
 def connect_attract(view: AttractView, presenter: AttractPresenter) -> None:
