@@ -16,11 +16,11 @@ from kiosk.ui.models.product_card_delegate import (
     CARD_SIZE,
     MARGIN,
     PADDING,
-    STAR_ON,
     ProductCardDelegate,
 )
 from kiosk.ui.models.product_card_model import ProductCard, ProductCardModel
 from kiosk.ui.models.product_roles import Availability, ProductRole
+from kiosk.ui.widgets.star_rating import STAR_ON
 
 COLUMNS = 10
 ROWS = 5

@@ -40,7 +40,6 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
     QPixmap,
-    QPolygonF,
     QTextLayout,
     QTextLine,
     QTextOption,
@@ -49,6 +48,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from kiosk.ui.models.product_grid_model import GridCard
 from kiosk.ui.models.product_roles import Availability, ProductRole
+from kiosk.ui.widgets.star_rating import STAR_COUNT, paint_stars
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,6 @@ CARD_CACHE_BYTES = 32 * 1024 * 1024
 # Seconds into a frame's painting after which no more new cards are drawn in it: with Qt's own
 # work around the paint (scrolling, the scroll bar), a frame stays within 8 ms.
 FRAME_BUDGET = 0.003
-STAR_COUNT = 5
 STAR_SIZE = 16.0
 STAR_GAP = 3.0
 
@@ -79,8 +78,6 @@ INK = QColor("#1b2430")
 MUTED = QColor("#6b7480")
 BORDER = QColor("#e2e5ea")
 ACCENT = QColor("#0b6e4f")
-STAR_ON = QColor("#f5a524")
-STAR_OFF = QColor("#dde1e6")
 SURFACE = QColor("#ffffff")
 
 BADGE_COLOURS = {
@@ -89,19 +86,6 @@ BADGE_COLOURS = {
     Availability.OUT_OF_STOCK: (QColor("#fde4e4"), QColor("#a61b1b")),
     Availability.ELSEWHERE: (QColor("#e6eefc"), QColor("#1d4fa8")),
 }
-
-
-def _star(size: float, points: int = 5) -> QPolygonF:
-    """A star ``size`` px wide centred on 0,0; built once and moved with translate() when painted."""
-    corners = []
-    for i in range(points * 2):
-        radius = size / 2 if i % 2 == 0 else size * 0.225
-        angle = -math.pi / 2 + i * math.pi / points
-        corners.append(QPointF(radius * math.cos(angle), radius * math.sin(angle)))
-    return QPolygonF(corners)
-
-
-_STAR = _star(STAR_SIZE)
 
 
 def badge_text(availability: Availability) -> str:
@@ -813,20 +797,7 @@ class ProductCardDelegate(QStyledItemDelegate):
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_stars(self, painter: QPainter, rating: float) -> None:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.translate(SPRITE_PAD + STAR_SIZE / 2, SPRITE_PAD + STAR_SIZE / 2)
-        for i in range(STAR_COUNT):
-            painter.setBrush(STAR_OFF)
-            painter.drawPolygon(_STAR)
-            fill = min(max(rating - i, 0.0), 1.0)
-            if fill > 0:
-                painter.save()
-                # A partly lit star: clip the lit star to the rating's fraction of its width.
-                painter.setClipRect(QRectF(-STAR_SIZE / 2, -STAR_SIZE / 2, STAR_SIZE * fill, STAR_SIZE))
-                painter.setBrush(STAR_ON)
-                painter.drawPolygon(_STAR)
-                painter.restore()
-            painter.translate(STAR_SIZE + STAR_GAP, 0)
+        paint_stars(painter, QPointF(SPRITE_PAD, SPRITE_PAD), rating, STAR_SIZE, STAR_GAP)
 
 
 def _text(value: object) -> str:
