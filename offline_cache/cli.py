@@ -26,7 +26,7 @@ from offline_cache.cache_store import CACHE_FILE, CacheStore
 from offline_cache.data_dir_lock import DataDirBusy, DataDirLock
 from offline_cache.database import DatabaseCorrupt
 from offline_cache.device_record import DeviceFileInvalid, DeviceRecord, device_store
-from offline_cache.engine import SyncEngine, SyncStatus, live_streams_for_device, streams_for_device
+from offline_cache.engine import SyncEngine, SyncStatus
 from offline_cache.http_remote import HttpRemote, InvalidCentralUrl
 from offline_cache.outbox import OUTBOX_FILE, Outbox, OutboxCorrupt, OutboxError
 from offline_cache.recovery import recovery_events
@@ -164,17 +164,15 @@ async def _sync(args: argparse.Namespace, central: str, remote: HttpRemote, data
     except (OutboxError, OSError) as exc:
         raise CliError(f"cannot open the outbox: {exc}") from None
     cache = CacheStore.open(data_dir / CACHE_FILE)
-    engine = SyncEngine(
+    # Without --once it keeps running: pokes over SSE (long-poll when SSE fails) pull at once.
+    engine = SyncEngine.for_device(
         remote,
         cache,
         outbox,
-        terminal_id=device.device_id,
-        streams=lambda: streams_for_device(device.role, device.location_id, cache.location_ids()),
+        device,
         app_version=APP_VERSION,
         page_size=args.page_size,
         pull_interval=args.pull_interval,
-        # Without --once it keeps running: pokes over SSE (long-poll when SSE fails) pull at once.
-        live_streams=live_streams_for_device(device.role, device.location_id),
     )
     try:
         if args.once:

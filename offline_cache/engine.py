@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from typing import Final, Literal
 
 from offline_cache.cache_store import CacheStore, StreamState
+from offline_cache.device_record import DeviceRecord
 from offline_cache.outbox import AuditEntry, Outbox
 from offline_cache.puller import PAGE_SIZE, Puller, PullProgress, PullReport
 from offline_cache.pusher import Backoff, Pusher, PushReport
@@ -194,6 +195,32 @@ class _Progress:
 
 class SyncEngine:
     """Puller + pusher + live updates for one device; the outbox is used from the event loop's thread only."""
+
+    @classmethod
+    def for_device(
+        cls,
+        remote: Remote,
+        cache: CacheStore,
+        outbox: Outbox,
+        device: DeviceRecord,
+        *,
+        app_version: str,
+        page_size: int,
+        pull_interval: float,
+    ) -> SyncEngine:
+        """The engine for an enrolled device: what its role reads, re-planned as the locations stream
+        arrives (each location adds its stock stream), and live updates for its own store."""
+        return cls(
+            remote,
+            cache,
+            outbox,
+            terminal_id=device.device_id,
+            streams=lambda: streams_for_device(device.role, device.location_id, cache.location_ids()),
+            app_version=app_version,
+            page_size=page_size,
+            pull_interval=pull_interval,
+            live_streams=live_streams_for_device(device.role, device.location_id),
+        )
 
     def __init__(
         self,

@@ -21,7 +21,7 @@ from kiosk.services.enrolment import Enrolment, EnrolmentPlan, refusal_issue
 from offline_cache.cache_store import CACHE_FILE, CacheStore
 from offline_cache.data_dir_lock import DataDirLock
 from offline_cache.device_record import DeviceRecord, device_store
-from offline_cache.engine import PULL_INTERVAL_S, SyncEngine, live_streams_for_device, streams_for_device
+from offline_cache.engine import PULL_INTERVAL_S, SyncEngine
 from offline_cache.outbox import OUTBOX_FILE, Outbox
 from offline_cache.puller import PAGE_SIZE
 from offline_cache.pusher import Backoff
@@ -98,17 +98,14 @@ class SyncSession:
             undo.callback(cache.close)
             reader = CacheReader(cache)
             undo.callback(reader.close)
-            engine = SyncEngine(
+            engine = SyncEngine.for_device(
                 remote,
                 cache,
                 outbox,
-                terminal_id=record.device_id,
-                # Re-read as the locations stream arrives: each location adds its stock stream.
-                streams=lambda: streams_for_device(record.role, record.location_id, cache.location_ids()),
+                record,
                 app_version=APP_VERSION,
                 pull_interval=options.pull_interval,
                 page_size=options.page_size,
-                live_streams=live_streams_for_device(record.role, record.location_id),
             )
             session = cls(
                 lock=lock,
