@@ -11,8 +11,8 @@
   live streams instead and tries SSE again every few minutes (SYNC_DESIGN 3.7);
 - pulls every stream every ``pull_interval`` seconds regardless: pokes are hints, and
   correctness never depends on them;
-- a watchdog restarts the pusher when actions wait, the server answers, and nothing has been
-  acknowledged for two minutes (SYNC_DESIGN 3.10, R12);
+- a watchdog restarts the pusher, and drops the Remote's connections (`Resettable`), when actions
+  wait, the server answers, and nothing has been acknowledged for two minutes (SYNC_DESIGN 3.10, R12);
 - prunes long-applied actions once a day.
 
 Everything runs on the event loop's thread except cache page writes (one cache-writer thread).
@@ -44,6 +44,7 @@ from offline_cache.remote import (
     Rejected,
     Remote,
     RemoteError,
+    Resettable,
     RetryLater,
     ServerFailed,
     TerminalState,
@@ -61,6 +62,7 @@ SSE_BACKOFF_CAP_S: Final = 30.0
 MAX_SERVER_RETRY_S: Final = 30.0
 LONG_POLL_RECHECK_S: Final = 2.0  # how often the long-poll fallback looks for new live streams (cheap)
 MAX_LONG_POLLS: Final = 4  # each holds a connection (and, on the stdlib transport, a thread)
+RESET_TIMEOUT_S: Final = 10.0  # closing a wedged connection pool must not wedge the pusher too
 
 LiveTransport = Literal["sse", "long-poll", "none"]
 
@@ -112,7 +114,7 @@ class SyncStatus:
     progress_done: int  # streams caught up at least once
     progress_total: int  # streams this device reads
     last_error: str | None = None
-    blocked: str | None = None  # a refusal that needs a person (401, revoked, update required)
+    blocked: str | None = None  # a refusal that needs a person (401, revoked, update required); see _ok()
     streams: tuple[StreamState, ...] = field(default=())
     live: LiveTransport = "none"  # how changes reach us between safety pulls
     unacknowledged: int = 0  # needs_review outcomes no person has acknowledged yet
@@ -123,6 +125,10 @@ class SyncStatus:
     eta_s: float | None = None
     stalled_since: str | None = None  # UTC ISO; set when the watchdog fired, cleared by progress
     watchdog_restarts: int = 0
+    # UTC ISO: the last heartbeat or poke on the event stream. The server pokes every change as it
+    # commits, so while ``live == "sse"`` every stream was current as of this time (give or take the
+    # pulls its pokes asked for). None before the first one.
+    live_seen_at: str | None = None
 
     @property
     def first_sync_done(self) -> bool:
@@ -277,11 +283,14 @@ class SyncEngine:
         self._pull_wanted = asyncio.Event()
         self._online: bool | None = None
         self._last_error: str | None = None
-        self._blocked: str | None = None
+        # Refusals a person must act on, by the call refused ("push", "pull:<stream>"), oldest first:
+        # (the refusal's text, whether it refused our credentials). See _ok() for what clears one.
+        self._refusals: dict[str, tuple[str, bool]] = {}
         self._last_reached: float | None = None
         # Live updates.
         self._transport: LiveTransport = "none"
-        self._last_event_id: str | None = None
+        self._last_event_id: str | None = None  # resume from here: see _sse_session
+        self._live_seen_at: str | None = None
         self._server_retry: float | None = None
         self._sse_failures = 0
         self._sse_refused = False
@@ -298,6 +307,7 @@ class SyncEngine:
         self._quiet_since: float | None = None
         self._stalled_since: str | None = None
         self._watchdog_restarts = 0
+        self._reset_wanted = False  # the watchdog fired: drop the Remote's connections before pushing again
         # Progress and subscribers.
         self._progress = _Progress()
         self._subscribers: list[Callable[[SyncStatus], None]] = []
@@ -321,7 +331,7 @@ class SyncEngine:
             progress_done=done,
             progress_total=len(plan),
             last_error=self._last_error,
-            blocked=self._blocked,
+            blocked=self._blocked(plan),
             streams=tuple(states[name] for name in plan if name in states),
             live=self._transport,
             unacknowledged=len(self._outbox.unacknowledged()) if counts["needs_review"] else 0,
@@ -330,6 +340,7 @@ class SyncEngine:
             eta_s=self._progress.eta(self._clock()) if self._progress.value is not None else None,
             stalled_since=self._stalled_since,
             watchdog_restarts=self._watchdog_restarts,
+            live_seen_at=self._live_seen_at,
         )
 
     def subscribe(self, callback: Callable[[SyncStatus], None]) -> Callable[[], None]:
@@ -398,12 +409,45 @@ class SyncEngine:
     def _reached_within(self, seconds: float) -> bool:
         return self._last_reached is not None and self._clock() - self._last_reached <= seconds
 
-    def _ok(self) -> None:
+    def _ok(self, call: str) -> None:
+        """``call`` ("push", "pull:<stream>") succeeded. What that clears of ``blocked``, by cause:
+
+        - any refusal: the same call succeeding (the condition is gone for it);
+        - 401 and 403 device_revoked (our credentials): also a successful push, the one call that
+          always needs a valid, unrevoked device token. A pull of another stream does not: a proxy
+          may answer shared streams, and another stream's rules are not this one's;
+        - update required (426/400 unsupported_*): only a push succeeding, as pulls never get it;
+        - a successful enrolment makes a new engine (kiosk.app), which starts unblocked.
+
+        A refusal of a stream that left the plan (its location went) blocks nothing any more.
+        """
         self._reached()
         self._last_error = None
-        self._blocked = None
+        cleared = self._refusals.pop(call, None) is not None
+        if call == "push":
+            for key, (_, credentials) in list(self._refusals.items()):
+                if credentials:
+                    del self._refusals[key]
+                    cleared = True
+        if cleared:
+            self._changed()
 
-    def _failed(self, exc: RemoteError) -> None:
+    def _blocked(self, plan: Iterable[str]) -> str | None:
+        """The latest refusal still standing, or None."""
+        planned = set(plan)
+        standing = [
+            text
+            for call, (text, _) in self._refusals.items()
+            if not call.startswith("pull:") or call.removeprefix("pull:") in planned
+        ]
+        return standing[-1] if standing else None
+
+    def _pushes_refused(self) -> bool:
+        """A refusal that stops pushes until a person acts: the watchdog has nothing to restart then.
+        One stream's refused pull (an associate's orders, say) does not stop pushes."""
+        return any(call == "push" or credentials for call, (_, credentials) in self._refusals.items())
+
+    def _failed(self, exc: RemoteError, call: str) -> None:
         if isinstance(exc, Unreachable | ServerFailed | RetryLater):
             if self._online is not False:
                 log.info("sync failing: %s", exc)  # once as the outage starts, not on every retry
@@ -411,7 +455,9 @@ class SyncEngine:
                 self._changed()
         elif isinstance(exc, Rejected):
             self._reached()  # a refusal is an answer: the server is there
-            self._blocked = str(exc)
+            credentials = exc.status == 401 or (exc.status == 403 and exc.code == "device_revoked")
+            self._refusals.pop(call, None)  # re-inserted last: the latest refusal is the one shown
+            self._refusals[call] = (str(exc), credentials)
         self._last_error = str(exc)
 
     def _on_terminal(self, terminal: TerminalState) -> None:
@@ -445,10 +491,11 @@ class SyncEngine:
         try:
             report = await self.pusher.drain()
         except RemoteError as exc:
-            self._failed(exc)
+            self._failed(exc, "push")
             self._changed()
             raise
-        self._ok()
+        if report.requests:  # nothing pending asks the server nothing: no evidence either way
+            self._ok("push")
         if report.applied:
             self._pull_wanted.set()  # our own orders moved stock: show it soon
         if report.requests:
@@ -476,9 +523,9 @@ class SyncEngine:
             try:
                 report = await puller.pull(stream)
             except RemoteError as exc:
-                self._failed(exc)
+                self._failed(exc, f"pull:{stream}")
                 raise
-        self._ok()
+        self._ok(f"pull:{stream}")
         return report
 
     async def run_once(self, attempts: int = ONCE_ATTEMPTS) -> SyncStatus:
@@ -526,8 +573,11 @@ class SyncEngine:
         return Backoff(base=self._backoff_base, cap=cap, rng=self._rng)
 
     async def _push_supervisor(self) -> None:
-        """Runs the push loop, and runs it again when the watchdog cancelled it."""
+        """Runs the push loop, and runs it again when the watchdog cancelled it, on fresh connections."""
         while True:
+            if self._reset_wanted:
+                self._reset_wanted = False
+                await self._reset_remote()
             task = asyncio.create_task(self._push_loop(), name="sync-push-loop")
             self._push_task = task
             try:
@@ -540,6 +590,17 @@ class SyncEngine:
                 self._push_task = None
             if not task.cancelled():
                 task.result()  # the loop never returns: this raises what broke it
+
+    async def _reset_remote(self) -> None:
+        remote = self._remote
+        if not isinstance(remote, Resettable):
+            return
+        try:
+            async with asyncio.timeout(RESET_TIMEOUT_S):
+                await remote.reset()
+            log.info("sync watchdog: dropped the central API connections")
+        except Exception:  # the old connections are beyond saving anyway: push on
+            log.exception("sync watchdog: dropping the central API connections failed")
 
     async def _push_loop(self) -> None:
         backoff = self._backoff()
@@ -572,8 +633,6 @@ class SyncEngine:
     # -- pokes -------------------------------------------------------------------------------------------
 
     def _on_poke(self, poke: Poke) -> None:
-        if poke.event_id is not None:
-            self._last_event_id = later_event_id(self._last_event_id, poke.event_id)
         if poke.stream not in self._plan():
             return
         state = self._known.get(poke.stream)
@@ -643,11 +702,21 @@ class SyncEngine:
             await asyncio.sleep(delay)
 
     async def _sse_session(self, remote: LiveRemote, on_connected: Callable[[], None] | None = None) -> bool:
-        """One event-stream connection, read until it ends; True if it connected. Never raises RemoteError."""
+        """One event-stream connection, read until it ends; True if it connected. Never raises RemoteError.
+
+        Resuming: a connection first announces the head of every stream newer than our Last-Event-ID,
+        in stream-name order, not version order; after them come live pokes, in commit order. So the
+        highest id seen is a safe place to resume only once the announcements are over, which a
+        heartbeat after them proves. A connection lost before that resumes where it began: the
+        announcements come again (one per stream, most of them ignored as already known), and none
+        is skipped for a higher id that happened to arrive first.
+        """
         loop = asyncio.get_running_loop()
         streams = list(self._plan())
         wanted = self._sse_streams = frozenset(streams)
         connected_at: float | None = None
+        highest: str | None = None  # the highest event id on this connection
+        settled = False  # a heartbeat came after the announcements: ids from here are in order
         silence = self._timings.silence
         signals = remote.events(streams, self._last_event_id)
         try:
@@ -679,11 +748,17 @@ class SyncEngine:
                             self._push_wanted.set()  # the stream reconnected: retry now (3.10)
                     elif loop.time() - connected_at >= silence:
                         self._sse_failures = 0  # alive longer than a silence: SSE works here
+                    self._live_seen_at = datetime.now(UTC).isoformat(timespec="milliseconds")
                     if isinstance(signal, KeepAlive):
                         if signal.retry_ms is not None:
                             self._server_retry = min(signal.retry_ms / 1000, MAX_SERVER_RETRY_S)
+                        settled = settled or highest is not None
                     else:
+                        if signal.event_id is not None:
+                            highest = later_event_id(highest, signal.event_id)
                         self._on_poke(signal)
+                    if settled and highest is not None:
+                        self._last_event_id = later_event_id(self._last_event_id, highest)
                     if set(self._plan()) != wanted:
                         break  # a location appeared or went: reconnect for its stock stream
         except RemoteError as exc:
@@ -695,7 +770,7 @@ class SyncEngine:
             self._sse_refused = self._sse_refused or refused
             self._sse_failures += 1
             if isinstance(exc, Unreachable) and not self._reached_within(silence):
-                self._failed(exc)  # nothing else got through lately either: an outage
+                self._failed(exc, "events")  # nothing else got through lately either: an outage
             else:
                 # Other requests get through: a proxy breaking SSE is not "offline".
                 log.info("the event stream failed: %s", exc)
@@ -770,7 +845,7 @@ class SyncEngine:
                 backoff.reset()
             except RemoteError as exc:
                 if isinstance(exc, Unreachable):
-                    self._failed(exc)
+                    self._failed(exc, f"pull:{stream}")
                 # A refusal (must_refetch, a bad cursor) is the puller's to handle: pull next time.
                 pull_first = isinstance(exc, Rejected)
                 await asyncio.sleep(
@@ -794,7 +869,8 @@ class SyncEngine:
         """Restart the pusher if actions wait, the server answers, and none was acknowledged for long.
 
         Returns whether it fired. The restart cancels the push task (its lock is released as the
-        task unwinds) and starts a new one: rows are never dropped, reordered or marked done.
+        task unwinds), resets the Remote's connections if it is `Resettable`, and starts a new push
+        task: rows are never dropped, reordered or marked done.
         """
         now = self._clock()
         pending = self._outbox.counts()["pending"]
@@ -810,7 +886,7 @@ class SyncEngine:
             return False
         reachable = self._reached_within(self._timings.reachable_window)
         quiet = now - self._quiet_since
-        if self._blocked is not None or not reachable or quiet < self._timings.watchdog_after:
+        if self._pushes_refused() or not reachable or quiet < self._timings.watchdog_after:
             return False
         self._watchdog_restarts += 1
         if self._stalled_since is None:
@@ -826,6 +902,7 @@ class SyncEngine:
             self._transport,
         )
         self._quiet_since = now  # the new pusher gets a full period before the next restart
+        self._reset_wanted = True  # a connection the server forgot must not outlive the restart
         task = self._push_task
         if task is not None and not task.done():
             task.cancel()

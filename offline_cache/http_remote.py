@@ -49,7 +49,7 @@ class InvalidCentralUrl(ValueError):
 
 
 class HttpRemote:
-    """Contract v1 over http.client; raises only the errors of ``offline_cache.remote``."""
+    """Contract v1 over http.client (`LiveRemote`, `Resettable`); raises only offline_cache.remote errors."""
 
     def __init__(
         self,
@@ -77,6 +77,11 @@ class HttpRemote:
 
     def use_token(self, token: str | None) -> None:
         self._token = token
+
+    async def reset(self) -> None:
+        """`Resettable`: nothing to drop. Each request opens its own connection and closes it after the
+        answer, so none outlives a watchdog restart; a silent event stream is the engine's silence
+        timer's to end."""
 
     async def enrol_device(self, enrolment_key: str, device_name: str) -> Enrolment:
         answer = await self._request(

@@ -203,7 +203,10 @@ class PushResponse:
 
 
 class Remote(Protocol):
-    """The central API contract v1 as far as sync needs it. Implementations raise only RemoteError."""
+    """The central API contract v1 as far as sync needs it. Implementations raise only RemoteError.
+
+    A transport that pools connections should also be a `Resettable`, so the sync watchdog can drop them.
+    """
 
     async def enrol_device(self, enrolment_key: str, device_name: str) -> Enrolment: ...
 
@@ -214,6 +217,18 @@ class Remote(Protocol):
     async def push(self, request: PushRequest) -> PushResponse: ...
 
     async def health(self) -> Health: ...
+
+
+@runtime_checkable
+class Resettable(Protocol):
+    """A Remote that can drop every connection it holds; optional, separate so fakes stay complete Remotes.
+
+    The sync watchdog calls `reset()` when pushes made no progress for minutes although the server
+    answers: a connection the server forgot (a half-open keep-alive one) must not survive the restart.
+    Requests still in flight on the old connections fail as Unreachable; settings and token are kept.
+    """
+
+    async def reset(self) -> None: ...
 
 
 @runtime_checkable

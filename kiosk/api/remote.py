@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import httpx
@@ -71,8 +71,30 @@ def _sign_in_answer(status: int, headers: Mapping[str, str], body: bytes, where:
     )
 
 
+class _RenewablePool(httpx.AsyncBaseTransport):
+    """The client's transport, whose connection pool can be swapped for a fresh one in place.
+
+    The client object itself stays: other readers of the central API (product images) hold it.
+    """
+
+    def __init__(self, make: Callable[[], httpx.AsyncBaseTransport]) -> None:
+        self._make = make
+        self._pool = make()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._pool.handle_async_request(request)
+
+    async def renew(self) -> None:
+        """New requests get new connections; the old ones are closed, failing what was still on them."""
+        old, self._pool = self._pool, self._make()
+        await old.aclose()
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()
+
+
 class CentralRemote:
-    """Implements ``offline_cache.remote.LiveRemote``; owns its client unless one is passed in."""
+    """Implements ``offline_cache.remote.LiveRemote`` and ``Resettable``; owns its client unless given one."""
 
     def __init__(
         self,
@@ -85,11 +107,13 @@ class CentralRemote:
         self._base_url = base_url.rstrip("/")
         self._token = token
         self._owns_http = http is None
+        # Only a pool this remote made itself can be renewed; a transport passed in (tests) is kept.
+        self._pool = _RenewablePool(httpx.AsyncHTTPTransport) if http is None and transport is None else None
         self._http = http or httpx.AsyncClient(
             base_url=self._base_url,
             timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            transport=transport,
+            transport=self._pool or transport,
             follow_redirects=False,
         )
 
@@ -109,6 +133,13 @@ class CentralRemote:
     async def aclose(self) -> None:
         if self._owns_http:
             await self._http.aclose()
+
+    async def reset(self) -> None:
+        """Drop every pooled connection (the sync watchdog's restart): new requests connect afresh with
+        the same client, settings and token. Requests still on the old connections fail as Unreachable.
+        Does nothing with a client or transport passed in, which this remote cannot renew."""
+        if self._pool is not None and not self._http.is_closed:
+            await self._pool.renew()
 
     async def enrol_device(self, enrolment_key: str, device_name: str) -> Enrolment:
         answer = await self._request(

@@ -9,12 +9,12 @@ from offline_cache.cache_store import StreamState
 from offline_cache.engine import LiveTimings, SyncStatus
 from offline_cache.product_view import parse_time
 
-# While the event stream is connected the engine has heard from the server within one silence
-# window (it drops the stream after that long without a heartbeat or poke), and the server pokes
-# every change as it commits: so every stream is confirmed current at least up to ``now - silence``.
+# While the event stream is connected the server pokes every change as it commits, so each heartbeat
+# or poke confirms every stream current as of when it came (SyncStatus.live_seen_at). The engine drops
+# a stream silent for SSE_SILENCE, so a connected stream's live_seen_at is never older than that.
 SSE_SILENCE = timedelta(seconds=LiveTimings().silence)
-# That bound is rounded down to whole steps, so a screen redraws its "as of" every few seconds at most
-# rather than on every status; silence plus one step stays well inside the product page's 60 s.
+# live_seen_at is rounded down to whole steps, so a screen redraws its "as of" every few seconds at most
+# rather than on every heartbeat; silence plus one step stays well inside the product page's 60 s.
 LIVE_STEP_S = 10
 
 
@@ -41,8 +41,8 @@ def changed_streams(previous: SyncStatus | None, current: SyncStatus) -> frozens
 
 def stock_confirmed_at(status: SyncStatus, now: datetime) -> datetime | None:
     """Until when all stock figures are confirmed: the oldest stock stream's last successful pull, or,
-    while online with the event stream connected, ``now`` less one silence window (rounded down to
-    LIVE_STEP_S), whichever is later."""
+    while online with the event stream connected, its last heartbeat or poke (rounded down to
+    LIVE_STEP_S, never after ``now``), whichever is later."""
     pulled: datetime | None = None
     stock = [value for stream, value in status.last_ok.items() if stream.startswith("stock:")]
     if stock:
@@ -51,8 +51,9 @@ def stock_confirmed_at(status: SyncStatus, now: datetime) -> datetime | None:
         # A stock stream never pulled (or an unreadable time) confirms nothing: no common time then.
         pulled = min(known) if len(known) == len(times) else None
     live: datetime | None = None
-    if status.online is True and status.live == "sse":
-        live = now.astimezone(UTC) - SSE_SILENCE
+    seen = parse_time(status.live_seen_at) if status.live_seen_at else None
+    if status.online is True and status.live == "sse" and seen is not None:
+        live = min(seen.astimezone(UTC), now.astimezone(UTC))
         live = live.replace(second=live.second - live.second % LIVE_STEP_S, microsecond=0)
     candidates = [t for t in (pulled, live) if t is not None]
     return max(candidates) if candidates else None

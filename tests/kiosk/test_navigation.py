@@ -203,6 +203,7 @@ def _status(
     online: bool | None = True,
     live: LiveTransport = "none",
     last_ok: dict[str, str | None] | None = None,
+    live_seen_at: str | None = None,
 ) -> SyncStatus:
     return SyncStatus(
         online=online,
@@ -215,6 +216,7 @@ def _status(
         progress_total=len(streams),
         streams=streams,
         live=live,
+        live_seen_at=live_seen_at,
     )
 
 
@@ -247,18 +249,23 @@ def test_a_stock_stream_never_pulled_or_unreadable_confirms_nothing() -> None:
     assert stock_confirmed_at(garbage, NOW) is None
 
 
-def test_a_connected_event_stream_confirms_stock_up_to_one_silence_ago() -> None:
+def test_a_connected_event_stream_confirms_stock_as_of_its_last_heartbeat() -> None:
     old = {"stock:CZ-PRG-01": "2026-11-22T13:40:00+00:00"}
-    live = _status(online=True, live="sse", last_ok=old)
-    assert stock_confirmed_at(live, NOW) == datetime(2026, 11, 22, 13, 59, 20, tzinfo=UTC)  # 22.5 s down
+    beat = "2026-11-22T13:59:47.250+00:00"  # NOW is 14:00: the last heartbeat came 12.75 s ago
+    live = _status(online=True, live="sse", last_ok=old, live_seen_at=beat)
+    assert stock_confirmed_at(live, NOW) == datetime(2026, 11, 22, 13, 59, 40, tzinfo=UTC)  # whole steps
+    # A heartbeat long ago confirms only then, not "now less a silence" as a guess would.
+    quiet = _status(online=True, live="sse", last_ok=old, live_seen_at="2026-11-22T13:50:05+00:00")
+    assert stock_confirmed_at(quiet, NOW) == datetime(2026, 11, 22, 13, 50, tzinfo=UTC)
     assert SSE_SILENCE + timedelta(seconds=LIVE_STEP_S) < STALE_AFTER  # a quiet, connected stream stays live
-    # Long-polling watches only this store's stream, and offline nothing is confirmed live.
-    assert stock_confirmed_at(_status(online=True, live="long-poll", last_ok=old), NOW) == datetime(
-        2026, 11, 22, 13, 40, tzinfo=UTC
-    )
-    assert stock_confirmed_at(_status(online=False, live="sse", last_ok=old), NOW) == datetime(
-        2026, 11, 22, 13, 40, tzinfo=UTC
-    )
+    # Connected but nothing heard yet, long-polling (only this store's stream) and offline: pulls only.
+    for status in (
+        _status(online=True, live="sse", last_ok=old),
+        _status(online=True, live="long-poll", last_ok=old, live_seen_at=beat),
+        _status(online=False, live="sse", last_ok=old, live_seen_at=beat),
+        _status(online=True, live="sse", last_ok=old, live_seen_at="not a time"),
+    ):
+        assert stock_confirmed_at(status, NOW) == datetime(2026, 11, 22, 13, 40, tzinfo=UTC)
 
 
 def test_the_feed_remembers_the_previous_status_until_reset() -> None:

@@ -14,6 +14,7 @@ import logging
 import random
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,9 @@ from offline_cache.remote import (
     PushResponse,
     PushResult,
     Rejected,
+    Resettable,
     ServerFailed,
+    Unauthorized,
     Unreachable,
 )
 from tests.offline_cache.conftest import (
@@ -70,6 +73,12 @@ class Relay:
         self.connects: list[str | None] = []  # Last-Event-ID of each event-stream connection
         self.subscribed: list[set[str]] = []  # the streams each Relay connection asked for
         self.pushes: list[PushRequest] = []
+        self.resets = 0
+
+    async def reset(self) -> None:
+        self.resets += 1
+        if isinstance(self.inner, Resettable):
+            await self.inner.reset()
 
     async def enrol_device(self, enrolment_key: str, device_name: str) -> Enrolment:
         return await self.inner.enrol_device(enrolment_key, device_name)
@@ -188,6 +197,11 @@ async def test_a_server_change_reaches_the_cache_by_sse_without_waiting_for_the_
             await until(first_sync_done(engine), 60)
             await until(lambda: engine.status().live == "sse")
             await asyncio.sleep(3 * HEARTBEAT)  # pulls the first pokes asked for are over
+            # Each heartbeat is the server confirming it had nothing more to say, as of then.
+            seen = engine.status().live_seen_at
+            assert seen is not None
+            assert timedelta(0) <= datetime.now(UTC) - datetime.fromisoformat(seen) < timedelta(seconds=10)
+            await until(lambda: (engine.status().live_seen_at or "") > seen, 5)  # the next heartbeat
             sku = sku_in_stock(central_db)
             before = cached_on_hand(device, sku)
             relay.pulls.clear()
@@ -234,6 +248,7 @@ class DropOnce(Relay):
         self.armed = False
         self.last_seen: str | None = None
         self.dropped_at: int | None = None  # how many connections there were when one broke
+        self.seen_at_drop: str | None = None  # the highest event id delivered before the break
 
     async def events(
         self, streams: Sequence[str], last_event_id: str | None
@@ -247,6 +262,7 @@ class DropOnce(Relay):
                 if self.armed and isinstance(signal, KeepAlive) and self.last_seen:
                     self.armed = False
                     self.dropped_at = len(self.connects)
+                    self.seen_at_drop = self.last_seen
                     self.change()
                     raise Unreachable("GET /v1/sync/events: connection reset")
 
@@ -264,14 +280,51 @@ async def test_sse_reconnects_with_last_event_id_and_gets_what_it_missed(
         relay.armed = True
         await until(lambda: relay.dropped_at is not None and len(relay.connects) > relay.dropped_at)
         assert relay.dropped_at is not None
-        # Resumed with a Last-Event-ID (not from scratch); the exact id may trail the relay's by the
-        # pokes still on their way to the engine when the connection broke, which only re-sends them.
-        resumed = relay.connects[relay.dropped_at]
-        assert resumed is not None
-        assert relay.last_seen is not None
-        assert int(resumed) <= int(relay.last_seen)
+        # Resumed from the highest id delivered before the break (a heartbeat had settled the
+        # announcements). Not ``last_seen`` read now: the resumed connection may already have
+        # announced the missed change, a higher id, by the time this line runs.
+        assert relay.seen_at_drop is not None
+        assert relay.connects[relay.dropped_at] == relay.seen_at_drop
         await until(lambda: cached_on_hand(loopback, sku) == before + 2, 10)
         assert engine.status().online is True  # other requests got through lately: not an outage
+
+
+class DropAfterFirstPoke(Relay):
+    """The first connection to announce anything breaks right after its first announcement."""
+
+    def __init__(self, inner: LiveRemote) -> None:
+        super().__init__(inner)
+        self.head: Poke | None = None
+        self.dropped_at: int | None = None  # how many connections there were when one broke
+
+    async def events(
+        self, streams: Sequence[str], last_event_id: str | None
+    ) -> AsyncGenerator[LiveSignal, None]:
+        self.connects.append(last_event_id)
+        async with contextlib.aclosing(self.inner.events(streams, last_event_id)) as signals:
+            async for signal in signals:
+                yield signal
+                if self.head is None and isinstance(signal, Poke):
+                    self.head, self.dropped_at = signal, len(self.connects)
+                    raise Unreachable("GET /v1/sync/events: connection reset")
+
+
+async def test_a_connection_lost_during_its_announcements_resumes_where_it_began(
+    central_db: Database, live_server: ServerThread, loopback: Device
+) -> None:
+    # Heads come in stream-name order: "catalog" (a high version) before "locations" and "reviews".
+    # Resuming from catalog's id would skip every head below it that had not arrived yet.
+    relay = DropAfterFirstPoke(loopback.remote)
+    engine = loopback.engine(relay, pull_interval=300.0, timings=FAST)
+    async with Running(engine):
+        await until(lambda: relay.dropped_at is not None and len(relay.connects) > relay.dropped_at)
+    assert relay.head is not None
+    assert relay.dropped_at is not None
+    assert relay.head.stream == "catalog"
+    assert relay.head.event_id is not None
+    # (A first connection may have been closed before it announced anything: the locations stream
+    # arrived and the engine reconnected for the stock streams.) Nothing was settled before the break.
+    assert relay.connects[: relay.dropped_at + 1] == [None] * (relay.dropped_at + 1)
 
 
 class GoSilent(Relay):
@@ -411,11 +464,152 @@ async def test_the_watchdog_restarts_a_stuck_pusher_without_losing_or_reordering
         await until(lambda: engine.status().stalled_since is None)
         assert not engine.pusher.lock.locked()
     assert engine.status().watchdog_restarts == 1
+    assert relay.resets == 1  # the restarted pusher got fresh connections
     # The restarted pusher sent the same rows, in the same order, once each on the server.
     assert [a.action_id for a in relay.pushes[0].actions] == [first.action_id, second.action_id]
     assert [a.action_id for a in relay.pushes[1].actions] == [first.action_id, second.action_id]
     for action in (first, second):
         assert orders_with_key(kiosk.db, action.action_id) == 1
+
+
+class CountingServer:
+    """A loopback HTTP/1.1 server answering /v1/health on keep-alive connections; counts connections."""
+
+    BODY = b'{"status":"ok","version":"t","api":1,"server_version":7}'
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.server: asyncio.Server | None = None
+        self.handlers: set[asyncio.Task[None]] = set()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        host, port = self.server.sockets[0].getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    async def __aenter__(self) -> CountingServer:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        for task in self.handlers:
+            task.cancel()
+        await asyncio.gather(*self.handlers, return_exceptions=True)
+        await self.server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        task = asyncio.current_task()
+        assert task is not None
+        self.handlers.add(task)
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                writer.write(head % len(self.BODY) + self.BODY)
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # the client hung up, or the test is over
+        finally:
+            writer.close()
+
+
+async def test_reset_drops_the_pooled_connections_and_keeps_the_client_and_token() -> None:
+    async with CountingServer() as server:
+        remote = CentralRemote(server.url, "device-token")
+        client = remote.http
+        try:
+            assert (await remote.health()).server_version == 7
+            assert (await remote.health()).server_version == 7
+            assert server.connections == 1  # kept alive and reused: a forgotten one would be too
+            await remote.reset()
+            assert (await remote.health()).server_version == 7
+            assert server.connections == 2  # a new connection after the reset
+            assert remote.http is client  # product images share this client: it stays usable
+            assert isinstance(remote, Resettable)
+            assert isinstance(HttpRemote(server.url), Resettable)
+        finally:
+            await remote.aclose()
+
+
+class Refusing(Relay):
+    """Pushes, or pulls of one stream, are refused with ``error`` until ``error`` is set to None."""
+
+    def __init__(self, inner: LiveRemote, error: Exception, *, push: bool, stream: str = "") -> None:
+        super().__init__(inner)
+        self.error: Exception | None = error
+        self.push_refused = push
+        self.stream = stream
+
+    async def pull(
+        self, stream: str, cursor: str | None, limit: int, *, install_id: str | None = None, wait: float = 0
+    ) -> PullPage:
+        if self.error is not None and stream == self.stream:
+            raise self.error
+        return await super().pull(stream, cursor, limit, install_id=install_id, wait=wait)
+
+    async def push(self, request: PushRequest) -> PushResponse:
+        if self.error is not None and self.push_refused:
+            self.pushes.append(request)
+            raise self.error
+        return await super().push(request)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        Rejected(403, "device_revoked", "This device has been revoked."),
+        Unauthorized(401, "unauthorized", "The token is not valid or has expired."),
+        Rejected(426, "unsupported_protocol", "Update the app."),
+    ],
+)
+async def test_a_refused_push_stays_blocked_until_a_push_succeeds_not_when_a_pull_answers(
+    kiosk: Device, error: Rejected
+) -> None:
+    queue_order(kiosk.outbox, sku_in_stock(kiosk.db))
+    relay = Refusing(kiosk.remote, error, push=True)
+    engine = kiosk.engine(relay, live=False)
+    with pytest.raises(Rejected):
+        await engine.push()
+    assert engine.status().blocked == str(error)
+    await engine.pull_all()  # every stream answers ...
+    assert engine.status().blocked == str(error)  # ... which says nothing about pushes
+    relay.error = None
+    await engine.push()
+    assert engine.status().blocked is None
+    assert kiosk.outbox.counts()["pending"] == 0
+    engine.close()
+
+
+async def test_a_refused_pull_is_cleared_by_that_stream_answering_or_for_credentials_by_a_push(
+    kiosk: Device,
+) -> None:
+    forbidden = Rejected(403, "forbidden", "Stream 'reviews' is not readable by this device.")
+    relay = Refusing(kiosk.remote, forbidden, push=False, stream="reviews")
+    engine = kiosk.engine(relay, live=False)
+    with pytest.raises(Rejected):
+        await engine.pull_all()
+    assert engine.status().blocked == str(forbidden)
+    queue_order(kiosk.outbox, sku_in_stock(kiosk.db))
+    await engine.push()  # the device token is fine, but that does not open the stream
+    assert engine.status().blocked == str(forbidden)
+    relay.error = None
+    await engine.pull_all()
+    assert engine.status().blocked is None
+
+    revoked = Rejected(403, "device_revoked", "This device has been revoked.")
+    relay.error = revoked
+    with pytest.raises(Rejected):
+        await engine.pull_all()
+    assert engine.status().blocked == str(revoked)
+    await engine.push()  # nothing pending: the server was not asked, so nothing is proven
+    assert engine.status().blocked == str(revoked)
+    queue_order(kiosk.outbox, sku_in_stock(kiosk.db))
+    await engine.push()  # a push with the device token was accepted: the credentials are good
+    assert engine.status().blocked is None
+    engine.close()
 
 
 # -- progress and status -------------------------------------------------------------------------------
