@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType, TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import qasync
 import shiboken6
@@ -48,18 +48,14 @@ from kiosk.ui.navigation import ATTRACT, BADGE, BAG, CATALOG, HOME, PRODUCT
 from kiosk.ui.screens.attract.presenter import AttractPresenter, IdleReset
 from kiosk.ui.screens.attract.view import AttractView, connect_attract
 from kiosk.ui.screens.badge.presenter import AssociateGate, BadgePresenter
-from kiosk.ui.screens.badge.view import BadgeView, connect_badge
 from kiosk.ui.screens.bag.presenter import BagPresenter
-from kiosk.ui.screens.bag.view import BagView, connect_bag
 from kiosk.ui.screens.catalog import connect_catalog
 from kiosk.ui.screens.catalog.presenter import CatalogPresenter
 from kiosk.ui.screens.catalog.state import CatalogState
-from kiosk.ui.screens.catalog.view import CatalogView
 from kiosk.ui.screens.home.presenter import HomePresenter
 from kiosk.ui.screens.home.state import HomeProblem, HomeState
 from kiosk.ui.screens.home.view import HomeView
 from kiosk.ui.screens.product.presenter import ProductPresenter
-from kiosk.ui.screens.product.view import ProductView, connect_product
 from kiosk.ui.status.presenter import StatusPresenter
 from kiosk.ui.status.state import Notice, NoticeKind
 from kiosk.ui.status.view import StatusView
@@ -73,6 +69,14 @@ from offline_cache.data_dir_lock import DataDirBusy
 from offline_cache.engine import SyncEngine, SyncStatus
 from offline_cache.outbox import Outbox, OutboxError
 from offline_cache.remote import Rejected, RemoteError, RetryLater, ServerFailed, Unauthorized, Unreachable
+
+if TYPE_CHECKING:
+    # Built, and their modules imported, when first opened (see KioskApp._catalog_screen and others):
+    # the first paint needs only the start screen.
+    from kiosk.ui.screens.badge.view import BadgeView
+    from kiosk.ui.screens.bag.view import BagView
+    from kiosk.ui.screens.catalog.view import CatalogView
+    from kiosk.ui.screens.product.view import ProductView
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +184,9 @@ class KioskApp:
     server, data folder, sync engine) in `connect()`, exposed as `cache`, `outbox`, `engine`, `reader`
     and `remote` once `backend.ready` has fired.
 
-    The views live as long as the app; the catalog and product presenters read the cache, so they are
+    The views live as long as the app; only the start screens (home, attract) are built with it, the
+    others when first opened (or asked for through their property), and wired to the presenters of
+    the moment then. The catalog and product presenters read the cache, so they are
     built once the backend is up and the store's currency is known, and dropped before the cache closes
     (a reconnect), after a quiet spell in kiosk mode, and when the display language or currency change.
 
@@ -210,12 +216,13 @@ class KioskApp:
         # Pictures come from the disk cache, and from the central API while a session is open.
         self.product_images = ProductImages(None, settings.state_dir / IMAGES_DIR)
         self.card_images = CardImages(self.product_images.image)
-        self.catalog_view = CatalogView(images=self.card_images)
-        self.window.add_screen(CATALOG, self.catalog_view)
-        self.product_view = ProductView()
-        self.window.add_screen(PRODUCT, self.product_view, own_back=True)
-        self.bag_view = BagView()
-        self.window.add_screen(BAG, self.bag_view, own_back=True)
+        self._catalog_view: CatalogView | None = None
+        self._product_view: ProductView | None = None
+        self._bag_view: BagView | None = None
+        self._badge_view: BadgeView | None = None
+        self.window.add_screen_later(CATALOG, self._catalog_screen)
+        self.window.add_screen_later(PRODUCT, self._product_screen, own_back=True)
+        self.window.add_screen_later(BAG, self._bag_screen, own_back=True)
         self.attract = AttractPresenter(
             language=self.language.language, default_high_contrast=settings.theme == Theme.HIGH_CONTRAST
         )
@@ -223,19 +230,19 @@ class KioskApp:
         connect_attract(self.attract_view, self.attract)
         self.associates = AssociateSession(self._sign_in_associate)
         self.badge = BadgePresenter(self.associates, self.runner)
-        self.badge_view = BadgeView()
-        connect_badge(self.badge_view, self.badge)
         self.gate = AssociateGate(self.associates)
         self.keyboard = OnScreenKeyboard(self.language.language, self.window)
         self.keyboard.hide()
         if self.kiosk_mode:
             self.window.add_screen(ATTRACT, self.attract_view)
-            self.window.add_screen(BADGE, self.badge_view, own_back=True)
+            self.window.add_screen_later(BADGE, self._badge_screen, own_back=True)
             self.window.dock_keyboard(self.keyboard)
         self._welcomed = False  # the attract screen has been shown once the backend came up
         self.window.show_home()
-        # A scan on the start screen or a product page opens the product too (the catalog has its own).
-        self._wedges = (ScannerWedge(self.home_view), ScannerWedge(self.product_view))
+        # A scan on the start screen or a product page opens the product too (the catalog has its own);
+        # the product page's wedge comes with the page.
+        self._wedges = [ScannerWedge(self.home_view)]
+        self._shown = False  # show() has installed the wedges: one added later installs itself
         self.screens: _Screens | None = None
         self._services: _Services | None = None
         self._screen_settings = ScreenSettings(settings.language or "en", DEFAULT_CURRENCY)
@@ -298,7 +305,7 @@ class KioskApp:
         reset.add("bag", self._clear_bag)
         reset.add("associate", self.gate.lock)
         reset.add("badge", self.badge.reset)
-        reset.add("search", self.catalog_view.search_field.clear)
+        reset.add("search", self._clear_search)
         reset.add("language", self.language.reset)
         reset.add("contrast", self.attract.reset)  # its high_contrast_requested restores the theme
         reset.add("keyboard", self.keyboard.hide)
@@ -343,6 +350,94 @@ class KioskApp:
         if self.session is not None:
             callback()
 
+    # -- screens built when first opened ----------------------------------------------------------------
+    # Each builder imports its view's module, builds the view and wires it to the presenter of the moment
+    # (those built later are wired by _build_screens); the window calls it on the first visit.
+    @property
+    def catalog_view(self) -> CatalogView:
+        """The catalog screen, built now if it was not yet."""
+        self.window.screen_widget(CATALOG)
+        assert self._catalog_view is not None
+        return self._catalog_view
+
+    @property
+    def product_view(self) -> ProductView:
+        """The product page, built now if it was not yet."""
+        self.window.screen_widget(PRODUCT)
+        assert self._product_view is not None
+        return self._product_view
+
+    @property
+    def bag_view(self) -> BagView:
+        """The bag screen, built now if it was not yet."""
+        self.window.screen_widget(BAG)
+        assert self._bag_view is not None
+        return self._bag_view
+
+    @property
+    def badge_view(self) -> BadgeView:
+        """The badge gate's sign-in screen (kiosk mode adds it to the window), built now if it was not yet."""
+        if self._badge_view is None:
+            if self.kiosk_mode:
+                self.window.screen_widget(BADGE)
+            else:
+                self._badge_screen()
+        assert self._badge_view is not None
+        return self._badge_view
+
+    def _catalog_screen(self) -> CatalogView:
+        from kiosk.ui.screens.catalog.view import CatalogView  # noqa: PLC0415
+
+        view = CatalogView(images=self.card_images)
+        self._catalog_view = view
+        if self.screens is not None:
+            connect_catalog(view, self.screens.catalog)
+        return view
+
+    def _product_screen(self) -> ProductView:
+        from kiosk.ui.screens.product.view import ProductView  # noqa: PLC0415
+
+        view = ProductView()
+        self._product_view = view
+        if self.screens is not None:
+            self._connect_product(view, self.screens.product)
+        wedge = ScannerWedge(view)
+        wedge.scanned.connect(self.scan)
+        self._wedges.append(wedge)
+        if self._shown and not self._closed:
+            wedge.install()
+        return view
+
+    @staticmethod
+    def _connect_product(view: ProductView, product: ProductPresenter) -> None:
+        from kiosk.ui.screens.product.view import connect_product  # noqa: PLC0415
+
+        connect_product(view, product)
+        view.render_state(product.state)
+
+    def _bag_screen(self) -> BagView:
+        from kiosk.ui.screens.bag.view import BagView  # noqa: PLC0415
+
+        view = BagView()
+        self._bag_view = view
+        if self.screens is not None:
+            self._connect_bag(view, self.screens.bag)
+        return view
+
+    @staticmethod
+    def _connect_bag(view: BagView, bag: BagPresenter) -> None:
+        from kiosk.ui.screens.bag.view import connect_bag  # noqa: PLC0415
+
+        connect_bag(view, bag)
+
+    def _badge_screen(self) -> BadgeView:
+        from kiosk.ui.screens.badge.view import BadgeView, connect_badge  # noqa: PLC0415
+
+        view = BadgeView()
+        self._badge_view = view
+        connect_badge(view, self.badge)
+        return view
+
     # -- navigation --------------------------------------------------------------------------------
     def open_catalog(self) -> None:
         if self.screens is not None:
@@ -356,6 +451,7 @@ class KioskApp:
 
     def open_product(self, sku: str) -> None:
         if self.screens is not None and sku:
+            self.window.screen_widget(PRODUCT)  # built (and wired) before it loads: it sees every signal
             self.screens.product.open(sku)
             self.window.show_screen(PRODUCT)
 
@@ -388,6 +484,10 @@ class KioskApp:
             self.window.show_attract()
         else:
             self.window.show_home()
+
+    def _clear_search(self) -> None:
+        if self._catalog_view is not None:
+            self._catalog_view.search_field.clear()
 
     def _clear_bag(self) -> None:
         if self.screens is not None:
@@ -506,18 +606,20 @@ class KioskApp:
         product = ProductPresenter(
             services.product, runner, language=language, currency=currency, images=self.product_images.image
         )
-        connect_catalog(self.catalog_view, catalog)
+        if self._catalog_view is not None:
+            connect_catalog(self._catalog_view, catalog)
         catalog.product_requested.connect(self.open_product)
-        connect_product(self.product_view, product)
+        if self._product_view is not None:
+            self._connect_product(self._product_view, product)
         product.back_requested.connect(self.window.go_back)
         product.add_to_bag_requested.connect(self._add_to_bag)
-        self.product_view.render_state(product.state)
         session = services.session
         bag_service = BagService(
             session.reader, session.outbox, services.here, currency, reservations=session.outbox.reservations
         )
         bag = BagPresenter(bag_service, runner, language=language)
-        connect_bag(self.bag_view, bag)
+        if self._bag_view is not None:
+            self._connect_bag(self._bag_view, bag)
         bag.back_requested.connect(self.window.go_back)
         bag.count_changed.connect(self.window.set_bag_count)
         self.screens = _Screens(runner, catalog, product, bag)
@@ -534,7 +636,8 @@ class KioskApp:
         screens, self.screens = self.screens, None
         if screens is None:
             return
-        self.catalog_view.set_hit_loader(_no_hits)
+        if self._catalog_view is not None:
+            self._catalog_view.set_hit_loader(_no_hits)
         try:
             await screens.runner.shutdown()
         finally:
@@ -615,6 +718,7 @@ class KioskApp:
                 # A kiosk often runs with no window manager to honour "full screen": cover it ourselves.
                 self.window.setGeometry(screen.geometry())
             self.window.showFullScreen()
+        self._shown = True
         for wedge in self._wedges:
             wedge.install()
         if self.idle_watch is not None:
@@ -793,7 +897,8 @@ class KioskApp:
             wedge.uninstall()
         await self.runner.shutdown()
         await self._detach_screens()
-        self.catalog_view.shutdown()
+        if self._catalog_view is not None:
+            self._catalog_view.shutdown()
         session, self.session = self.session, None
         if session is not None:
             self.backend.closing.emit()

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Protocol
 
-from PIL import Image, UnidentifiedImageError
-
 from kiosk.api.errors import CentralError, CentralUnreachable
 
 log = logging.getLogger(__name__)
@@ -80,6 +78,9 @@ def is_valid_image(data: bytes, limits: ImageLimits | None = None) -> bool:
     # Checked before decoding: a small file can declare a huge picture (a decompression bomb).
     if size is None or not (0 < size[0] <= limits.max_side and 0 < size[1] <= limits.max_side):
         return False
+    # Pillow is imported by the first download, on its worker thread: not at start, where disk has them.
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
+
     try:
         with Image.open(io.BytesIO(data), formats=["JPEG", "PNG"]) as image:
             image.load()

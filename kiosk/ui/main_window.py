@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import override
 
 from PySide6.QtCore import QEvent, Signal
@@ -34,6 +35,7 @@ class MainWindow(QMainWindow):
     def __init__(self, status_view: StatusView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._screens: dict[str, QWidget] = {}
+        self._builders: dict[str, Callable[[], QWidget]] = {}  # screens built when first wanted
         self._own_back: set[str] = set()
         self._history = History()
         self._bag_count = 0
@@ -109,6 +111,28 @@ class MainWindow(QMainWindow):
         self._stack.addWidget(screen)
         self._show()
 
+    def add_screen_later(self, name: str, build: Callable[[], QWidget], *, own_back: bool = False) -> None:
+        """Add a screen that ``build()`` makes the first time it is shown or asked for (`screen_widget`):
+        a screen nobody opens yet costs the start nothing."""
+        self._builders[name] = build
+        if own_back:
+            self._own_back.add(name)
+
+    def screen_widget(self, name: str) -> QWidget | None:
+        """The screen called ``name``, built now if it was added with `add_screen_later`; None if unknown."""
+        screen = self._screens.get(name)
+        if screen is None:
+            build = self._builders.pop(name, None)
+            if build is not None:
+                screen = build()
+                self._screens[name] = screen
+                self._stack.addWidget(screen)
+        return screen
+
+    def is_built(self, name: str) -> bool:
+        """Whether the screen ``name`` exists as a widget (added, or built since)."""
+        return name in self._screens
+
     def dock_keyboard(self, keyboard: QWidget) -> None:
         """Put ``keyboard`` below the screens, above the status strip; it shows and hides itself."""
         self._layout.insertWidget(1, keyboard)
@@ -121,7 +145,7 @@ class MainWindow(QMainWindow):
 
     def show_screen(self, name: str) -> None:
         """Go forward to ``name`` (back returns to the screen shown now); unknown names are ignored."""
-        if name in self._screens:
+        if self.screen_widget(name) is not None:
             self._set(self._history.open(name))
 
     def go_back(self) -> None:

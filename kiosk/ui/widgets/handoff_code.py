@@ -2,6 +2,7 @@
 
 Both are drawn module by module at a whole number of pixels per module, with their quiet zones (4 modules
 for QR, 10 for Code 128): a scaled-down or smoothed symbol is what makes scanners fail at a distance.
+segno and python-barcode are imported by the first code drawn, not at start: few visits end with one.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import math
 from collections.abc import Sequence
 from typing import Any, Final, override
 
-import segno
-from barcode.codex import Code128
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -30,7 +29,11 @@ _LIGHT = QColor("#ffffff")
 
 
 def qr_modules(text: str) -> list[list[bool]]:
-    """The QR matrix of ``text`` (True is dark), no quiet zone; a tail of digits goes in numeric mode."""
+    """The QR matrix of ``text`` (True is dark), no quiet zone; a tail of digits goes in numeric mode.
+
+    Raises ValueError (segno's DataOverflowError) when ``text`` does not fit a QR code."""
+    import segno  # noqa: PLC0415 - see the module docstring
+
     split = len(text.rstrip("0123456789"))
     # segno takes a list of (text, mode) segments too, beyond what its annotations say.
     segments: Any
@@ -47,6 +50,8 @@ def qr_modules(text: str) -> list[list[bool]]:
 
 def code128_modules(text: str) -> list[bool]:
     """The Code 128 bars of ``text`` (True is a dark module), start to stop, without quiet zone."""
+    from barcode.codex import Code128  # noqa: PLC0415 - see the module docstring
+
     (pattern,) = Code128(text).build()
     return [bit == "1" for bit in pattern]
 
@@ -155,7 +160,7 @@ class HandoffCodeView(QWidget):
             try:
                 self._qr = qr_modules(text)
                 self._bars = code128_modules(text)
-            except (ValueError, segno.DataOverflowError, TypeError) as exc:
+            except (ValueError, TypeError) as exc:  # segno's DataOverflowError is a ValueError
                 log.warning("handoff code of %d characters cannot be drawn: %s", len(text), exc)
                 self._qr, self._bars = [], []
         self._draw()

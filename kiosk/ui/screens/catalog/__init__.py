@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from kiosk.ui.screens.catalog.presenter import CatalogPresenter
-from kiosk.ui.screens.catalog.view import CatalogView
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # Only for the annotations: importing the presenter (at start) must not build up the grid's modules,
+    # which the app imports when the catalog is first opened.
+    from kiosk.ui.screens.catalog.presenter import CatalogPresenter
+    from kiosk.ui.screens.catalog.view import CatalogView
 
 
 def connect_catalog(view: CatalogView, presenter: CatalogPresenter) -> None:
