@@ -1228,3 +1228,23 @@ def _loads_list(text: str) -> list[object]:
     except ValueError:
         return []
     return value if type(value) is list else []
+
+
+MAX_ELSEWHERE_SKUS: Final = 200  # a screenful of cards is far fewer
+
+
+def available_elsewhere(cache: CacheStore, skus: Sequence[str], here: str) -> frozenset[str]:
+    """Of ``skus``, those available (on hand less reserved) at some location other than ``here``.
+
+    For the few cards on screen, not for listings: one probe of stock's (sku, location_id) primary key
+    per SKU, through the calling thread's connection. At most MAX_ELSEWHERE_SKUS are looked at.
+    """
+    wanted = list(dict.fromkeys(sku for sku in skus if isinstance(sku, str)))[:MAX_ELSEWHERE_SKUS]
+    if not wanted:
+        return frozenset()
+    marks = ",".join("?" * len(wanted))
+    rows = cache.reader().conn.execute(
+        f"SELECT DISTINCT sku FROM stock WHERE sku IN ({marks}) AND location_id <> ? AND available > 0",  # noqa: S608
+        (*wanted, here),
+    )
+    return frozenset(sku for (sku,) in rows)

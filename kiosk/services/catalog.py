@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -19,6 +19,7 @@ from offline_cache.search import (
     ProductHit,
     SearchQuery,
     SearchResult,
+    available_elsewhere,
 )
 
 # Re-exported: the screens take the search module's value types from this service.
@@ -106,6 +107,16 @@ class CatalogService:
 
     async def categories(self, language: str) -> tuple[CategoryNode, ...]:
         return await self._read(lambda b: b.categories(language))
+
+    async def available_elsewhere(self, skus: Sequence[str], here: str) -> frozenset[str]:
+        """Of the SKUs of cards on screen, those another location has available. On the reader's second
+        thread: the grid's next window does not wait for it."""
+        wanted = tuple(skus)
+        try:
+            return await self._reader.run(lambda cache: available_elsewhere(cache, wanted, here), slow=True)
+        except sqlite3.Error as exc:
+            log.warning("catalog read failed: %s", exc)
+            raise CatalogUnavailable(str(exc)) from exc
 
     async def _read[T](self, read: Callable[[CatalogBackend], T], *, slow: bool = False) -> T:
         def on_reader_thread(cache: CacheStore) -> T:

@@ -708,8 +708,8 @@
         <translation>Изчерпан</translation>
     </message>
     <message>
-        <source>Available to order</source>
-        <translation>По поръчка</translation>
+        <source>Available elsewhere</source>
+        <translation>Налично другаде</translation>
     </message>
     <message>
         <source>No reviews</source>

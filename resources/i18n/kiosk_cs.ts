@@ -722,8 +722,8 @@
         <translation>Není skladem</translation>
     </message>
     <message>
-        <source>Available to order</source>
-        <translation>Na objednávku</translation>
+        <source>Available elsewhere</source>
+        <translation>Dostupné jinde</translation>
     </message>
     <message>
         <source>No reviews</source>

@@ -722,8 +722,8 @@
         <translation>Brak na stanie</translation>
     </message>
     <message>
-        <source>Available to order</source>
-        <translation>Na zamówienie</translation>
+        <source>Available elsewhere</source>
+        <translation>Dostępny gdzie indziej</translation>
     </message>
     <message>
         <source>No reviews</source>

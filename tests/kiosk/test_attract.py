@@ -375,6 +375,41 @@ async def test_refusals_are_explained_and_sign_nobody_in(
     await runner.shutdown()
 
 
+async def test_the_idle_reset_clears_the_employee_id_and_every_field(
+    qtbot: QtBot, qapp: QApplication, session: AssociateSession, central: FakeCentral
+) -> None:
+    runner = TaskRunner()
+    presenter = BadgePresenter(session, runner)
+    view = BadgeView()
+    qtbot.addWidget(view)
+    connect_badge(view, presenter)
+    employee = view.findChild(QLineEdit, "badgeEmployeeId")
+    pin = view.findChild(QLineEdit, "badgePin")
+    badge = view.findChild(QLineEdit, "badgeCode")
+    employee.setText("A-1")
+    pin.setText("1111")
+    pin.returnPressed.emit()
+    await settle(runner)
+    assert presenter.state.phase == BadgePhase.REFUSED
+    assert employee.text() == "A-1"  # kept for another try at the PIN ...
+    assert pin.text() == ""
+    employee.setText("A-2")  # ... and typed, never sent, when the customer walked away
+    badge.setText("BADGE-9")
+    presenter.reset()
+    assert (employee.text(), pin.text(), badge.text()) == ("", "", "")
+    assert view.findChild(QLabel, "badgeMessage").text() == ""
+    employee.setText("A-3")  # a form already fresh is cleared again
+    presenter.reset()
+    assert employee.text() == ""
+    employee.setText("S-1")
+    pin.setText("4321")
+    pin.returnPressed.emit()
+    await settle(runner)
+    assert presenter.state.phase == BadgePhase.SIGNED_IN
+    assert employee.text() == ""  # nothing of a finished sign-in stays on the form
+    await runner.shutdown()
+
+
 @pytest.mark.parametrize(
     ("employee", "pin"),
     [("A-1", "12"), ("A-1", "12345678901"), ("A-1", "12ab"), ("", "1234"), ("a b", "1234")],

@@ -6,17 +6,18 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from functools import partial
+from pathlib import Path
 
 import pytest
 import qasync
 from PySide6.QtCore import QModelIndex, QSize
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from kiosk.services.catalog import CategoryNode, ProductHit
 from kiosk.ui.models.category_tree_model import CATEGORY_ID_ROLE, COUNT_ROLE, CategoryTreeModel
-from kiosk.ui.models.product_card_delegate import CARD_SIZE, ProductCardDelegate
+from kiosk.ui.models.product_card_delegate import CARD_SIZE, ProductCardDelegate, badge_text
 from kiosk.ui.models.product_grid_model import (
     CardFormatter,
     ProductGridModel,
@@ -24,6 +25,9 @@ from kiosk.ui.models.product_grid_model import (
 )
 from kiosk.ui.models.product_roles import Availability, ProductRole
 from kiosk.ui.screens.catalog.view import ProductGrid
+from offline_cache.cache_store import CACHE_FILE, CacheStore
+from offline_cache.search import available_elsewhere
+from tests.kiosk.test_bag import HERE, OTHER_STORE, seed_bag_cache
 
 MILLION = 1_000_000
 
@@ -118,6 +122,8 @@ def test_availability_badges() -> None:
     assert availability_of(2) == Availability.LOW_STOCK
     assert availability_of(0) == Availability.OUT_OF_STOCK
     assert availability_of(0, elsewhere=True) == Availability.ELSEWHERE
+    assert badge_text(Availability.ELSEWHERE) == "Available elsewhere"
+    assert badge_text(Availability.OUT_OF_STOCK) == "Out of stock"
 
 
 def test_announced_cells_follow_the_block_edges() -> None:
@@ -241,6 +247,112 @@ def test_image_arrival_repaints_only_its_cell() -> None:
     changed.clear()
     model.image_arrived("/v1/images/SKU-0000013/0.jpg")
     assert changed == [(2, 3, [int(ProductRole.IMAGE_PATH)])]
+
+
+class FakeElsewhere:
+    """Another location has the products at even positions; records every set of SKUs asked about."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        self.calls: list[list[str]] = []
+        self.fail = fail
+
+    async def __call__(self, skus: Sequence[str]) -> frozenset[str]:
+        self.calls.append(list(skus))
+        await asyncio.sleep(0)
+        if self.fail:
+            raise RuntimeError("the cache went away")
+        return frozenset(sku for sku in skus if int(sku.removeprefix("SKU-")) % 2 == 0)
+
+
+def test_out_of_stock_cards_on_screen_learn_they_are_available_elsewhere(
+    qasync_loop: qasync.QEventLoop, qtbot: QtBot
+) -> None:
+    # hit(p) has p % 6 available here: positions 0, 6, 12 ... are out of stock; the even ones are all
+    # of those, so "elsewhere" marks them all but one asked-for odd SKU, which a second batch checks.
+    model = ProductGridModel(FakeHits(MILLION), columns=4, block_size=200)
+    elsewhere = FakeElsewhere()
+    model.set_elsewhere_loader(elsewhere)
+    model.set_results("q", MILLION, [hit(p) for p in range(200)])
+    model.set_visible_rows(0, 4)  # positions 0..19 on screen
+    changed: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(
+        lambda a, b, _roles=(): changed.append((a.row(), a.column(), b.row(), b.column()))
+    )
+    for row in range(5):
+        for column in range(4):
+            model.index(row, column).data(ProductRole.CARD)
+    assert model.index(0, 0).data(ProductRole.AVAILABILITY) == Availability.OUT_OF_STOCK.value  # not yet
+    qtbot.waitUntil(lambda: model.index(0, 0).data(ProductRole.AVAILABILITY) == Availability.ELSEWHERE.value)
+    # One read for the paint, of the out-of-stock cards only; only their cells were announced.
+    assert elsewhere.calls == [["SKU-0000000", "SKU-0000006", "SKU-0000012", "SKU-0000018"]]
+    assert changed == [(0, 0, 0, 0), (1, 2, 1, 2), (3, 0, 3, 0), (4, 2, 4, 2)]
+    card = model.index(1, 2).data(ProductRole.CARD)
+    assert card.availability == Availability.ELSEWHERE
+    assert model.card_at(model.index(1, 2)) == card
+    assert model.index(0, 1).data(ProductRole.AVAILABILITY) == Availability.LOW_STOCK.value  # 1 here
+    # Known answers are not asked again; a card far off screen is not asked about at all.
+    model.index(0, 0).data(ProductRole.CARD)
+    model.index(100, 0).data(ProductRole.CARD)  # position 400: loading, and not on screen anyway
+    qtbot.wait(20)
+    assert len(elsewhere.calls) == 1
+    # A new query forgets the answers: stock may have moved.
+    model.set_results("q2", MILLION, [hit(p) for p in range(200)])
+    assert model.index(0, 0).data(ProductRole.AVAILABILITY) == Availability.OUT_OF_STOCK.value
+    qtbot.waitUntil(lambda: len(elsewhere.calls) == 2)
+
+
+def test_a_failed_elsewhere_read_keeps_out_of_stock_and_is_not_retried_per_paint(
+    qasync_loop: qasync.QEventLoop, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    model = ProductGridModel(FakeHits(50), columns=4)
+    elsewhere = FakeElsewhere(fail=True)
+    model.set_elsewhere_loader(elsewhere)
+    model.set_results("q", 50, [hit(p) for p in range(50)])
+    with caplog.at_level(logging.WARNING):
+        model.index(0, 0).data(ProductRole.CARD)
+        qtbot.waitUntil(lambda: len(elsewhere.calls) == 1)
+        qtbot.wait(20)
+        for _ in range(3):
+            model.index(0, 0).data(ProductRole.CARD)
+        qtbot.wait(20)
+    assert len(elsewhere.calls) == 1
+    assert model.index(0, 0).data(ProductRole.AVAILABILITY) == Availability.OUT_OF_STOCK.value
+    assert "reading stock elsewhere failed" in caplog.text
+
+
+def test_cards_painted_inside_a_task_that_processes_events_still_learn_it(
+    qasync_loop: qasync.QEventLoop, qtbot: QtBot
+) -> None:
+    # A slot run by a task repaints and processes events (the typing benchmark does): a task started
+    # right then would be stepped inside the running one, which asyncio refuses, and never finish.
+    model = ProductGridModel(FakeHits(50), columns=4)
+    elsewhere = FakeElsewhere()
+    model.set_elsewhere_loader(elsewhere)
+    model.set_results("q", 50, [hit(p) for p in range(50)])
+
+    async def paint_and_process_events() -> None:
+        model.index(0, 0).data(ProductRole.CARD)
+        for _ in range(5):
+            QApplication.processEvents()
+
+    task = qasync_loop.create_task(paint_and_process_events())
+    qtbot.waitUntil(task.done)
+    assert task.exception() is None
+    qtbot.waitUntil(lambda: model.index(0, 0).data(ProductRole.AVAILABILITY) == Availability.ELSEWHERE.value)
+    assert elsewhere.calls == [["SKU-0000000"]]
+
+
+def test_available_elsewhere_reads_the_other_locations_stock(tmp_path: Path) -> None:
+    cache = CacheStore.open(tmp_path / CACHE_FILE)
+    try:
+        seed_bag_cache(cache)
+        asked = ["SKU-CHAIR", "SKU-TABLE", "SKU-GONE", "SKU-RUG", "SKU-LAMP", "NOT-A-SKU", "SKU-CHAIR"]
+        # Chair: other store and warehouse; table: warehouse only; gone, lamp: here only; rug: nowhere.
+        assert available_elsewhere(cache, asked, HERE) == {"SKU-CHAIR", "SKU-TABLE"}
+        assert available_elsewhere(cache, ["SKU-LAMP"], OTHER_STORE) == {"SKU-LAMP"}
+        assert available_elsewhere(cache, [], HERE) == frozenset()
+    finally:
+        cache.close()
 
 
 # -- the model in its view at 1,000,000 rows ---------------------------------------------------------------

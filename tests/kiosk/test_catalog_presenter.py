@@ -34,6 +34,7 @@ from kiosk.ui.screens.catalog.state import (
 from kiosk.ui.task_runner import TaskRunner
 from offline_cache.cache_store import CacheStore
 from retail_rules.gtin import make_gtin13
+from tests.kiosk.test_bag import seed_bag_cache
 
 HERE = "CZ-PRG-01"
 CATEGORIES = (
@@ -468,3 +469,13 @@ async def test_window_reads_hits_for_the_grid(rig: Rig) -> None:
     assert [h.name for h in hits] == ["Lamp 9", "Lamp 13", "Lamp 17"]
     assert hits[0].available_here is not None  # read for this store
     assert await rig.presenter.window("not a query", 0, 10) == ()
+
+
+async def test_elsewhere_reads_which_cards_another_location_has(cache: CacheStore) -> None:
+    seed_bag_cache(cache)  # chair: here and elsewhere; table: the warehouse only; gone: here only, none
+    rig = make_rig(cache, FakeCatalog(10))
+    found = await rig.presenter.elsewhere(["SKU-CHAIR", "SKU-GONE", "SKU-TABLE", "SKU-RUG"])
+    assert found == {"SKU-CHAIR", "SKU-TABLE"}
+    assert await rig.presenter.elsewhere([]) == frozenset()
+    storeless = make_rig(cache, FakeCatalog(10), here=None)
+    assert await storeless.presenter.elsewhere(["SKU-CHAIR"]) == frozenset()  # no "here" to compare with

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QScrollArea,
     QScroller,
     QTreeView,
     QWidget,
@@ -28,13 +30,16 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.services.cache_reader import CacheReader
 from kiosk.services.catalog import CatalogService
+from kiosk.ui.main_window import MainWindow
 from kiosk.ui.models.product_card_delegate import CARD_SIZE, IMAGE_SIZE, MARGIN, CardImages, card_image
 from kiosk.ui.models.product_roles import ProductRole
 from kiosk.ui.screens.catalog import connect_catalog
 from kiosk.ui.screens.catalog.presenter import CatalogPresenter
 from kiosk.ui.screens.catalog.state import CatalogProblem, CatalogState, FacetKind
 from kiosk.ui.screens.catalog.view import CatalogView
+from kiosk.ui.status.view import StatusView
 from kiosk.ui.task_runner import TaskRunner
+from kiosk.ui.widgets.onscreen_keyboard import OnScreenKeyboard
 from kiosk.ui.widgets.touch_button import TOUCH_MIN
 from offline_cache.cache_store import CacheStore
 
@@ -303,3 +308,55 @@ def test_facet_toggles_from_view_reach_the_presenter(screen: Screen, qtbot: QtBo
         )
     assert toggled.args == [FacetKind.PRICE_BAND, "10000-"]
     qtbot.waitUntil(lambda: screen.presenter.state.filters.price_band == "10000-")
+
+
+def test_with_the_keyboard_up_the_filters_scroll_instead_of_squeezing(qtbot: QtBot) -> None:
+    window = MainWindow(StatusView())
+    qtbot.addWidget(window)
+    view = CatalogView()
+    window.add_screen("catalog", view)
+    keyboard = OnScreenKeyboard("en", window)
+    keyboard.hide()
+    window.dock_keyboard(keyboard)
+    window.resize(1280, 800)  # the kiosk's screen
+    window.show_screen("catalog")
+    window.show()
+    qtbot.waitExposed(window)
+    keyboard.show()  # a text field took the focus
+    qtbot.waitUntil(lambda: view.height() < 500)
+    panel = child(view, QScrollArea, "catalogSidePanel")
+    filters: list[QWidget] = [
+        child(view, QTreeView, "catalogCategoryTree"),
+        *(child(view, QListWidget, name) for name in ("catalogBrandList", "catalogPriceList")),
+        *(
+            child(view, QAbstractButton, name)
+            for name in (
+                "catalogAllCategories",
+                "catalogRating4",
+                "catalogRating3",
+                "catalogRating2",
+                "catalogInStockHere",
+                "catalogClearFilters",
+            )
+        ),
+    ]
+    # The panel is shorter than its controls (it would have squeezed them), so it scrolls ...
+    assert panel.viewport().height() < panel.widget().minimumSizeHint().height()
+    assert panel.verticalScrollBar().maximum() > 0
+    # ... and every control keeps a finger's height, none on top of another.
+    for control in filters:
+        least = 2 * TOUCH_MIN if isinstance(control, QAbstractItemView) else TOUCH_MIN
+        assert control.height() >= least, control.objectName()
+    column = sorted((c for c in filters if c.x() == 0), key=lambda c: c.mapTo(panel.widget(), QPoint()).y())
+    for upper, lower in itertools.pairwise(column):
+        bottom = upper.mapTo(panel.widget(), QPoint()).y() + upper.height()
+        assert bottom <= lower.mapTo(panel.widget(), QPoint()).y(), upper.objectName()
+    # The last one can be scrolled to and stays whole on screen.
+    clear = child(view, QAbstractButton, "catalogClearFilters")
+    panel.ensureWidgetVisible(clear)
+    top = clear.mapTo(panel.viewport(), QPoint(0, 0)).y()
+    assert top >= 0
+    assert top + clear.height() <= panel.viewport().height()
+    assert QScroller.hasScroller(panel.viewport())  # dragged like the grid beside it
+    keyboard.hide()
+    qtbot.waitUntil(lambda: panel.verticalScrollBar().maximum() == 0)  # without it, all fit again

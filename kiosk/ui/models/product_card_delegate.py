@@ -96,7 +96,7 @@ def badge_text(availability: Availability) -> str:
     if availability == Availability.OUT_OF_STOCK:
         return QCoreApplication.translate("ProductCardDelegate", "Out of stock")
     if availability == Availability.ELSEWHERE:
-        return QCoreApplication.translate("ProductCardDelegate", "Available to order")
+        return QCoreApplication.translate("ProductCardDelegate", "Available elsewhere")
     return ""
 
 

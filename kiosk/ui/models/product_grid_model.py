@@ -8,7 +8,7 @@ import math
 import zlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, override
 
 from PySide6.QtCore import (
@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 
@@ -33,13 +34,15 @@ MAX_BLOCKS: Final = 40  # 8,000 cards in memory: many screens of scrolling back 
 LOW_STOCK: Final = 3  # at most this many here: "only a few left"
 
 type HitLoader = Callable[[object, int, int], Awaitable[Sequence[ProductHit]]]
+# SKUs of out-of-stock cards on screen -> those another location has available.
+type ElsewhereLoader = Callable[[Sequence[str]], Awaitable[frozenset[str]]]
 
 
 def availability_of(available_here: int | None, elsewhere: bool | None = None) -> Availability:
     """The badge for this store's stock figure; None (no figure for here) draws no badge.
 
-    ``elsewhere`` says whether another location has it; kiosks sync only their own store's stock,
-    so a search hit cannot tell yet and an empty shelf here reads "out of stock".
+    ``elsewhere`` says whether another location has it. A search hit carries this store's figure
+    only, so a card starts as "out of stock" and the grid model asks about the cards on screen.
     """
     if available_here is None:
         return Availability.UNKNOWN
@@ -100,6 +103,10 @@ class ProductGridModel(QAbstractTableModel):
     blocks that scrolled out of view meanwhile are skipped. When a block arrives only its cells are
     announced changed. A new query resets the model; a new width changes the columns without reading
     anything again.
+
+    Out-of-stock cards that are painted ask, coalesced per paint, whether another location has the
+    product (``set_elsewhere_loader``); those that have it turn "Available elsewhere" when the
+    answer comes, and only their cells are announced. Answers are kept until the next query.
     """
 
     block_loaded = Signal(int)  # block number: tests and benchmarks wait for it
@@ -132,6 +139,13 @@ class ProductGridModel(QAbstractTableModel):
         self._pump: asyncio.Task[None] | None = None
         self._visible: tuple[int, int] | None = None  # first and last visible row, when a view says
         self._image_cells: dict[str, set[int]] = {}  # image path -> positions of loaded cards
+        self._elsewhere_loader: ElsewhereLoader | None = None
+        self._elsewhere: dict[str, bool] = {}  # sku -> another location has it (out-of-stock cards)
+        self._elsewhere_asked: dict[str, set[int]] = {}  # sku -> positions of painted cards asking
+        self._elsewhere_pump: asyncio.Task[None] | None = None
+        # Starts the read when no task is running: see _start_elsewhere.
+        self._elsewhere_later = QTimer(self, singleShot=True, interval=0)
+        self._elsewhere_later.timeout.connect(self._start_elsewhere)
 
     # -- what the view calls ------------------------------------------------------------------------
     @property
@@ -167,6 +181,8 @@ class ProductGridModel(QAbstractTableModel):
         self._failed.clear()
         self._image_cells.clear()
         self._partial.clear()
+        self._elsewhere.clear()  # stock may have moved since: ask again
+        self._elsewhere_asked.clear()
         for start in range(0, len(first), self._block_size):
             block = start // self._block_size
             chunk = first[start : start + self._block_size]
@@ -208,13 +224,24 @@ class ProductGridModel(QAbstractTableModel):
         self._loader = loader
         self._failed.clear()
 
+    def set_elsewhere_loader(self, loader: ElsewhereLoader | None) -> None:
+        """Where out-of-stock cards on screen learn whether another location has them (None: never)."""
+        self._cancel_pump()
+        self._elsewhere_loader = loader
+        self._elsewhere_asked.clear()
+
     def set_visible_rows(self, first: int, last: int) -> None:
         """The rows on screen: blocks asked for but scrolled away meanwhile are not read."""
         self._visible = (max(first, 0), max(last, first, 0))
 
     def card_at(self, index: QModelIndex | QPersistentModelIndex) -> GridCard | None:
         position = self._position(index)
-        return None if position is None else self._card(position, ask=False)
+        if position is None:
+            return None
+        card = self._card(position, ask=False)
+        if card is not None and card.availability is Availability.OUT_OF_STOCK:
+            card = self._elsewhere_card(card, position, ask=False)
+        return card
 
     def image_arrived(self, path: str) -> None:
         """Slot for CardImages.ready: repaint only the cells that show ``path``."""
@@ -256,6 +283,8 @@ class ProductGridModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 return QCoreApplication.translate("ProductGridModel", "Loading…")
             return None
+        if card.availability is Availability.OUT_OF_STOCK:
+            card = self._elsewhere_card(card, position, ask=True)
         if role == ProductRole.CARD:
             return card
         if role in (Qt.ItemDataRole.DisplayRole, ProductRole.NAME, Qt.ItemDataRole.ToolTipRole):
@@ -419,3 +448,69 @@ class ProductGridModel(QAbstractTableModel):
             self._pump.cancel()
         self._pump = None
         self._loading = None
+        if self._elsewhere_pump is not None and not self._elsewhere_pump.done():
+            self._elsewhere_pump.cancel()
+        self._elsewhere_pump = None
+        self._elsewhere_later.stop()
+
+    # -- available elsewhere ------------------------------------------------------------------------------
+    def _elsewhere_card(self, card: GridCard, position: int, *, ask: bool) -> GridCard:
+        """An out-of-stock card as known so far; unknown ones on screen are asked about."""
+        known = self._elsewhere.get(card.sku)
+        if known:
+            return replace(card, availability=Availability.ELSEWHERE)
+        if known is None and ask and self._elsewhere_loader is not None:
+            self._elsewhere_asked.setdefault(card.sku, set()).add(position)
+            self._start_elsewhere()
+        return card
+
+    def _start_elsewhere(self) -> None:
+        """Start reading what was asked, unless a read runs; it starts after this paint, when every
+        out-of-stock card of the paint has asked."""
+        if not self._elsewhere_asked or (
+            self._elsewhere_pump is not None and not self._elsewhere_pump.done()
+        ):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop yet (a render outside the app): asked again at the next paint
+        if asyncio.current_task(loop) is not None:
+            # Painted from inside a task (one of its slots processed events): a task started now could
+            # be stepped inside that one, which asyncio refuses, and would then never run. After it.
+            self._elsewhere_later.start()
+            return
+        self._elsewhere_pump = loop.create_task(
+            self._read_elsewhere(self._generation), name="product-grid elsewhere"
+        )
+
+    def _on_screen(self, positions: set[int]) -> bool:
+        if self._visible is None:
+            return True
+        first, last = self._visible
+        return any(first - 1 <= position // self._columns <= last + 1 for position in positions)
+
+    async def _read_elsewhere(self, generation: int) -> None:
+        while self._elsewhere_asked and self._elsewhere_loader is not None:
+            asked, self._elsewhere_asked = self._elsewhere_asked, {}
+            # Cards scrolled away meanwhile are asked again if they come back.
+            skus = [
+                sku for sku, cells in asked.items() if sku not in self._elsewhere and self._on_screen(cells)
+            ]
+            if not skus:
+                continue
+            try:
+                found = await self._elsewhere_loader(skus)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # They keep "out of stock" until the next query: no retry storm on a bad cache.
+                log.warning("product grid: reading stock elsewhere failed", exc_info=True)
+                found = frozenset()
+            if generation != self._generation:
+                return
+            for sku in skus:
+                self._elsewhere[sku] = sku in found
+            for sku in sorted(found.intersection(skus)):
+                for position in sorted(asked[sku]):
+                    self._announce(position, position + 1)

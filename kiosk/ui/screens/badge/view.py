@@ -121,6 +121,10 @@ class BadgeView(ScreenView[BadgeState]):
             # Credentials never stay on the form: not after a refusal, not after a success.
             self._badge.clear()
             self._pin.clear()
+        if state.phase in (BadgePhase.WAITING, BadgePhase.SIGNED_IN):
+            # Who tried to sign in stays only for another try after a refusal: a fresh form (the idle
+            # reset, Cancel) or a finished sign-in keeps nothing personal.
+            self._employee.clear()
 
     def _submit_badge(self) -> None:
         self.badge_entered.emit(self._badge.text())

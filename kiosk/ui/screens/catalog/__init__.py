@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 def connect_catalog(view: CatalogView, presenter: CatalogPresenter) -> None:
     """Wire a view to its presenter (the composition root calls this once both exist)."""
-    view.set_hit_loader(presenter.window)
+    view.set_hit_loader(presenter.window, presenter.elsewhere)
     presenter.state_changed.connect(view.render_state)
     view.text_edited.connect(presenter.type_text)
     view.category_chosen.connect(presenter.choose_category)

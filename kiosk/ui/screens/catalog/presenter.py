@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
 
@@ -211,6 +212,13 @@ class CatalogPresenter(QObject):
         if not isinstance(query, SearchQuery):
             return ()
         return await self._catalog.window(query, offset, limit, here=self._state.here)
+
+    async def elsewhere(self, skus: Sequence[str]) -> frozenset[str]:
+        """Of the SKUs on screen, those another location has: the grid's "Available elsewhere" badge."""
+        here = self._state.here
+        if here is None or not skus:
+            return frozenset()
+        return await self._catalog.available_elsewhere(skus, here)
 
     # -- helpers ------------------------------------------------------------------------------------
     def query(self) -> SearchQuery:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QStackedWidget,
     QTableView,
     QTreeView,
@@ -27,7 +28,7 @@ from kiosk.services.catalog import CategoryNode, FacetCount, Facets
 from kiosk.ui.formatting import display_locale
 from kiosk.ui.models.category_tree_model import CATEGORY_ID_ROLE, CategoryTreeModel
 from kiosk.ui.models.product_card_delegate import CARD_SIZE, CardImages, ProductCardDelegate
-from kiosk.ui.models.product_grid_model import CardFormatter, HitLoader, ProductGridModel
+from kiosk.ui.models.product_grid_model import CardFormatter, ElsewhereLoader, HitLoader, ProductGridModel
 from kiosk.ui.screen_view import ScreenView
 from kiosk.ui.screens.catalog.state import CatalogProblem, CatalogState, FacetKind, ScanProblem, band_bounds
 from kiosk.ui.widgets.kinetic import enable_kinetic_scrolling
@@ -37,6 +38,9 @@ from kiosk.ui.widgets.touch_button import TOUCH_MIN, TouchButton
 
 VALUE_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 SIDE_PANEL_WIDTH = 300
+# The filter lists' least height: two rows a finger can hit. With the on-screen keyboard up the panel
+# is shorter than its controls; it scrolls then instead of squeezing them below a touch target.
+FILTER_LIST_MIN = 2 * TOUCH_MIN
 AHEAD_SLICE = 0.003  # seconds of drawing cards ahead per turn of the event loop: input waits no longer
 # Seconds the first frame of new results or of a new width may spend drawing new cards: nothing moves
 # then, and a screenful drawn in one frame (16 ms at 60 Hz) beats one completed over several.
@@ -310,9 +314,16 @@ class CatalogView(ScreenView[CatalogState]):
         self._wedge.scanned.connect(self.code_scanned)
 
     def _build_side_panel(self) -> QWidget:
-        panel = QWidget(self)
-        panel.setObjectName("catalogSidePanel")
-        panel.setFixedWidth(SIDE_PANEL_WIDTH)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("catalogSidePanel")
+        scroll.setFixedWidth(SIDE_PANEL_WIDTH)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidgetResizable(True)  # as tall as the screen allows; taller than that, it scrolls
+        if self._kinetic:
+            enable_kinetic_scrolling(scroll)
+        panel = QWidget(scroll)
+        panel.setObjectName("catalogFilters")
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
@@ -327,6 +338,7 @@ class CatalogView(ScreenView[CatalogState]):
         self._tree.setUniformRowHeights(True)
         self._tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self._tree.clicked.connect(self._on_category_clicked)
+        self._tree.setMinimumHeight(FILTER_LIST_MIN)
         layout.addWidget(self._tree, 3)
 
         self._brand_title = plain_label("catalogBrandTitle", panel)
@@ -357,7 +369,8 @@ class CatalogView(ScreenView[CatalogState]):
         self._clear = TouchButton("catalogClearFilters", variant="secondary", parent=panel)
         self._clear.clicked.connect(self._on_clear)
         layout.addWidget(self._clear)
-        return panel
+        scroll.setWidget(panel)
+        return scroll
 
     def _facet_list(self, object_name: str, parent: QWidget, kind: FacetKind) -> QListWidget:
         facets = QListWidget(parent)
@@ -366,6 +379,7 @@ class CatalogView(ScreenView[CatalogState]):
         facets.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         facets.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         facets.itemClicked.connect(lambda item: self._toggle(kind, str(item.data(VALUE_ROLE))))
+        facets.setMinimumHeight(FILTER_LIST_MIN)
         return facets
 
     def _build_grid(self) -> QWidget:
@@ -408,10 +422,12 @@ class CatalogView(ScreenView[CatalogState]):
         return page
 
     # -- wiring that is not state ---------------------------------------------------------------------
-    def set_hit_loader(self, loader: HitLoader) -> None:
-        """Where the grid reads its windows of hits (the presenter's ``window``)."""
+    def set_hit_loader(self, loader: HitLoader, elsewhere: ElsewhereLoader | None = None) -> None:
+        """Where the grid reads its windows of hits (the presenter's ``window``) and, for out-of-stock
+        cards on screen, whether another location has them (its ``elsewhere``; None: never asked)."""
         self._loader = loader
         self._grid_model.set_loader(loader)
+        self._grid_model.set_elsewhere_loader(elsewhere)
         self._shown_serial = None  # a new presenter numbers its results from 1 again
 
     def shutdown(self) -> None:
