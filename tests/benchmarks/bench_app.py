@@ -44,6 +44,7 @@ from offline_cache.device_record import DeviceRecord, device_store
 from offline_cache.outbox import OUTBOX_FILE, Outbox
 from tests.benchmarks.bench_search import STORE, build_cache, typed_queries
 from tests.benchmarks.report import Options, Result
+from tests.fixtures.product_hits import fake_hit
 
 MILLION = 1_000_000
 WIDTH = SIDE_PANEL_WIDTH + 5 * CARD_SIZE.width() + 100  # five cards per row, a 1920 px kiosk screen's share
@@ -63,25 +64,9 @@ SEARCHES = 20
 START_TIMEOUT = 900  # seconds for one cold start with its browsing, on a loaded machine
 
 
-def _hit(position: int) -> ProductHit:
-    return ProductHit(
-        sku=f"SKU-{position:08d}",
-        name=f"Dubová jídelní židle s područkami {position}",
-        brand=("Nordhus", "Acme", "Dřevák")[position % 3],
-        price_minor=129_900 + position % 1000,
-        currency="CZK",
-        rating_average=(position % 50) / 10,
-        rating_count=position % 300,
-        image=None,
-        popularity=MILLION - position,
-        available_here=position % 6,
-        parent_sku=None,
-    )
-
-
 async def _fake_window(key: object, offset: int, limit: int) -> Sequence[ProductHit]:
     shift = _shift(key)
-    return [_hit(shift + p) for p in range(offset, min(offset + limit, MILLION))]
+    return [fake_hit(shift + p) for p in range(offset, min(offset + limit, MILLION))]
 
 
 def _shift(key: object) -> int:
@@ -120,7 +105,7 @@ def _grid_view(total: int = MILLION) -> CatalogView:
 def _state(serial: int, total: int) -> CatalogState:
     # Each answer lists other products, as a new query would: none of its cards was drawn before.
     query = SearchQuery(text=f"answer {serial}")
-    first = tuple(_hit(_shift(query) + p) for p in range(FIRST_WINDOW))
+    first = tuple(fake_hit(_shift(query) + p) for p in range(FIRST_WINDOW))
     return CatalogState(
         language="cs", currency="CZK", here=STORE, results=Results(query, serial, total, False, first)
     )
@@ -171,7 +156,7 @@ class Timer:
 def grid_model_reset(rig: UiRig) -> list[Result]:
     """A new query's answer reaches the grid: model reset plus the view's own handling of it."""
     view = _grid_view()
-    first = [_hit(p) for p in range(60)]
+    first = [fake_hit(p) for p in range(60)]
     timer = Timer()
     for serial in range(2, REPEATS + 2):
         timer.start()

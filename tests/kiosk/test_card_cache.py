@@ -19,36 +19,21 @@ from kiosk.ui.models.product_grid_model import CardFormatter, ProductGridModel
 from kiosk.ui.screens.catalog import view as catalog_view
 from kiosk.ui.screens.catalog.state import CatalogState, Results
 from kiosk.ui.screens.catalog.view import CatalogView
+from tests.fixtures.product_hits import FAKE_CURRENCY, fake_hit
 
 SENTINEL = QColor("#ff00ff")
 TOTAL = 5_000
 
 
-def hit(position: int) -> ProductHit:
-    return ProductHit(
-        sku=f"SKU-{position:05d}",
-        name=f"Jídelní židle {position}",
-        brand=("Nordhus", "Acme")[position % 2],
-        price_minor=129_900 + position,
-        currency="EUR",
-        rating_average=(position % 50) / 10,
-        rating_count=position % 7,
-        image=None,
-        popularity=TOTAL - position,
-        available_here=position % 5,
-        parent_sku=None,
-    )
-
-
 async def window(key: object, offset: int, limit: int) -> list[ProductHit]:
     del key
-    return [hit(p) for p in range(offset, min(offset + limit, TOTAL))]
+    return [fake_hit(p) for p in range(offset, min(offset + limit, TOTAL))]
 
 
 @pytest.fixture
 def model(qapp: QApplication) -> Iterator[ProductGridModel]:
-    grid = ProductGridModel(window, CardFormatter("cs", "EUR"), columns=4)
-    grid.set_results("all", TOTAL, [hit(p) for p in range(40)])
+    grid = ProductGridModel(window, CardFormatter("cs", FAKE_CURRENCY), columns=4)
+    grid.set_results("all", TOTAL, [fake_hit(p) for p in range(40)])
     yield grid
     grid.close()
 
@@ -138,14 +123,16 @@ def test_cards_drawn_ahead_cost_a_frame_nothing(model: ProductGridModel) -> None
 def test_a_changed_card_is_drawn_again(model: ProductGridModel) -> None:
     delegate = ProductCardDelegate()
     before = paint(delegate, model, [0])
-    model.set_results("all", TOTAL, [replace(hit(0), price_minor=99_900), *(hit(p) for p in range(1, 40))])
+    model.set_results(
+        "all", TOTAL, [replace(fake_hit(0), price_minor=99_900), *(fake_hit(p) for p in range(1, 40))]
+    )
     after = paint(delegate, model, [0])
     assert delegate.cached_cards == 2
     assert after != before
 
 
 def test_cells_after_the_last_card_paint_nothing(model: ProductGridModel) -> None:
-    model.set_results("few", 2, [hit(0), hit(1)])
+    model.set_results("few", 2, [fake_hit(0), fake_hit(1)])
     delegate = ProductCardDelegate()
     image = paint(delegate, model, [0, 3])
     assert card_pixels(image, 1).pixelColor(CARD_SIZE.width() // 2, CARD_SIZE.height() // 2) == SENTINEL
@@ -158,8 +145,8 @@ def test_cells_after_the_last_card_paint_nothing(model: ProductGridModel) -> Non
 
 
 def results(serial: int, total: int = TOTAL) -> CatalogState:
-    first = tuple(hit(p) for p in range(60))
-    return CatalogState(currency="EUR", results=Results(SearchQuery(), serial, total, False, first))
+    first = tuple(fake_hit(p) for p in range(60))
+    return CatalogState(currency=FAKE_CURRENCY, results=Results(SearchQuery(), serial, total, False, first))
 
 
 @pytest.fixture

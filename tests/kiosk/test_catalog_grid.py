@@ -342,6 +342,35 @@ def test_cards_painted_inside_a_task_that_processes_events_still_learn_it(
     assert elsewhere.calls == [["SKU-0000000"]]
 
 
+def test_windows_asked_for_inside_a_task_that_processes_events_are_still_read(
+    qasync_loop: qasync.QEventLoop, qtbot: QtBot
+) -> None:
+    # The same weakness as above, for the windows of hits: a read started inside the running task
+    # would never run, and as it never finished no later ask would start another (the grid stayed
+    # skeletons for good).
+    hits = FakeHits(MILLION)
+    model = ProductGridModel(hits, columns=4, block_size=200)
+    model.set_results("q", MILLION, [hit(p) for p in range(200)])
+    loaded: list[int] = []
+    model.block_loaded.connect(loaded.append)
+
+    async def paint_and_process_events() -> None:
+        assert model.index(100, 1).data(ProductRole.LOADING) is True  # position 401: block 2
+        for _ in range(5):
+            QApplication.processEvents()
+
+    task = qasync_loop.create_task(paint_and_process_events())
+    qtbot.waitUntil(task.done)
+    assert task.exception() is None
+    qtbot.waitUntil(lambda: loaded == [2])
+    assert hits.calls == [("q", 400, 200)]
+    assert model.index(100, 1).data(ProductRole.SKU) == "SKU-0000401"
+    # Later asks, from inside a task or not, are read too: nothing is left stuck.
+    model.index(1000, 0).data(ProductRole.SKU)  # position 4,000: block 20
+    qtbot.waitUntil(lambda: model.index(1000, 0).data(ProductRole.SKU) == "SKU-0004000")
+    assert hits.offsets == [400, 4000]
+
+
 def test_available_elsewhere_reads_the_other_locations_stock(tmp_path: Path) -> None:
     cache = CacheStore.open(tmp_path / CACHE_FILE)
     try:

@@ -7,7 +7,7 @@ import logging
 import math
 import zlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from typing import Final, override
 
@@ -51,6 +51,58 @@ def availability_of(available_here: int | None, elsewhere: bool | None = None) -
     if available_here > 0:
         return Availability.LOW_STOCK
     return Availability.ELSEWHERE if elsewhere else Availability.OUT_OF_STOCK
+
+
+class SerialReader:
+    """Runs ``read()`` as a task, one at a time, and never starts it inside another running task.
+
+    The model's reads are asked for from ``data()``, which Qt calls while painting, and a paint can
+    happen inside a running task (one of its slots repainted or processed events). A task created
+    then may be stepped by qasync inside the running one, which asyncio refuses: it never runs nor
+    ends, and as one read runs at a time nothing would be read again. A start asked for inside a
+    task therefore waits for a zero-delay timer, which fires once that task has yielded.
+    """
+
+    def __init__(
+        self,
+        parent: QObject,
+        name: str,
+        read: Callable[[], Coroutine[object, object, None]],
+        wanted: Callable[[], bool],
+    ) -> None:
+        self._name = name
+        self._read = read  # a new read, of everything asked for until it ends
+        self._wanted = wanted  # whether anything is asked for
+        self._task: asyncio.Task[None] | None = None
+        self._later = QTimer(parent, singleShot=True, interval=0)
+        self._later.timeout.connect(self.start)
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        """Start a read of what is asked for, unless one runs (it reads what was asked meanwhile too).
+
+        Called during a paint, the read first runs after it: every cell of the paint has asked by then.
+        """
+        if self.running or not self._wanted():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop yet (a render outside the app): asked again at the next paint
+        if asyncio.current_task(loop) is not None:
+            self._later.start()
+            return
+        self._task = loop.create_task(self._read(), name=self._name)
+
+    def cancel(self) -> None:
+        """Drop the read in flight and any start that waits."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = None
+        self._later.stop()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,16 +188,23 @@ class ProductGridModel(QAbstractTableModel):
         self._failed: set[int] = set()
         self._partial: set[int] = set()  # blocks holding only their first cards (from set_results)
         self._loading: int | None = None
-        self._pump: asyncio.Task[None] | None = None
+        self._block_reader = SerialReader(
+            self,
+            "product-grid blocks",
+            lambda: self._read_wanted(self._generation),
+            lambda: bool(self._wanted),
+        )
         self._visible: tuple[int, int] | None = None  # first and last visible row, when a view says
         self._image_cells: dict[str, set[int]] = {}  # image path -> positions of loaded cards
         self._elsewhere_loader: ElsewhereLoader | None = None
         self._elsewhere: dict[str, bool] = {}  # sku -> another location has it (out-of-stock cards)
         self._elsewhere_asked: dict[str, set[int]] = {}  # sku -> positions of painted cards asking
-        self._elsewhere_pump: asyncio.Task[None] | None = None
-        # Starts the read when no task is running: see _start_elsewhere.
-        self._elsewhere_later = QTimer(self, singleShot=True, interval=0)
-        self._elsewhere_later.timeout.connect(self._start_elsewhere)
+        self._elsewhere_reader = SerialReader(
+            self,
+            "product-grid elsewhere",
+            lambda: self._read_elsewhere(self._generation),
+            lambda: bool(self._elsewhere_asked) and self._elsewhere_loader is not None,
+        )
 
     # -- what the view calls ------------------------------------------------------------------------
     @property
@@ -169,7 +228,7 @@ class ProductGridModel(QAbstractTableModel):
     ) -> None:
         """A new query's answer: ``total`` hits, of which ``first`` are the first ones (read already)."""
         self.beginResetModel()
-        self._cancel_pump()
+        self._cancel_reads()
         self._generation += 1
         self._key = key
         self._total = max(total, 0)
@@ -220,13 +279,13 @@ class ProductGridModel(QAbstractTableModel):
 
     def set_loader(self, loader: HitLoader) -> None:
         """A new source of hits (the presenter arrived after the view): reads in flight are dropped."""
-        self._cancel_pump()
+        self._cancel_reads()
         self._loader = loader
         self._failed.clear()
 
     def set_elsewhere_loader(self, loader: ElsewhereLoader | None) -> None:
         """Where out-of-stock cards on screen learn whether another location has them (None: never)."""
-        self._cancel_pump()
+        self._cancel_reads()
         self._elsewhere_loader = loader
         self._elsewhere_asked.clear()
 
@@ -252,7 +311,7 @@ class ProductGridModel(QAbstractTableModel):
                 self.dataChanged.emit(cell, cell, [int(ProductRole.IMAGE_PATH)])
 
     def close(self) -> None:
-        self._cancel_pump()
+        self._cancel_reads()
 
     # -- Qt model interface ---------------------------------------------------------------------------
     @override
@@ -353,13 +412,7 @@ class ProductGridModel(QAbstractTableModel):
             return
         self._wanted[block] = None
         self._wanted.move_to_end(block)
-        if self._pump is None or self._pump.done():
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                return  # no loop yet (a render outside the app): asked again at the next paint
-            # Started now, it first runs after this paint: every cell of the paint has asked by then.
-            self._pump = loop.create_task(self._read_wanted(self._generation), name="product-grid blocks")
+        self._block_reader.start()
 
     def _next_wanted(self) -> int | None:
         """The most recently asked block that is still on screen (or near it); others are dropped."""
@@ -443,15 +496,10 @@ class ProductGridModel(QAbstractTableModel):
         if first_row <= last_row:
             self.dataChanged.emit(self.index(first_row, 0), self.index(last_row, columns - 1))
 
-    def _cancel_pump(self) -> None:
-        if self._pump is not None and not self._pump.done():
-            self._pump.cancel()
-        self._pump = None
+    def _cancel_reads(self) -> None:
+        self._block_reader.cancel()
         self._loading = None
-        if self._elsewhere_pump is not None and not self._elsewhere_pump.done():
-            self._elsewhere_pump.cancel()
-        self._elsewhere_pump = None
-        self._elsewhere_later.stop()
+        self._elsewhere_reader.cancel()
 
     # -- available elsewhere ------------------------------------------------------------------------------
     def _elsewhere_card(self, card: GridCard, position: int, *, ask: bool) -> GridCard:
@@ -461,28 +509,8 @@ class ProductGridModel(QAbstractTableModel):
             return replace(card, availability=Availability.ELSEWHERE)
         if known is None and ask and self._elsewhere_loader is not None:
             self._elsewhere_asked.setdefault(card.sku, set()).add(position)
-            self._start_elsewhere()
+            self._elsewhere_reader.start()
         return card
-
-    def _start_elsewhere(self) -> None:
-        """Start reading what was asked, unless a read runs; it starts after this paint, when every
-        out-of-stock card of the paint has asked."""
-        if not self._elsewhere_asked or (
-            self._elsewhere_pump is not None and not self._elsewhere_pump.done()
-        ):
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # no loop yet (a render outside the app): asked again at the next paint
-        if asyncio.current_task(loop) is not None:
-            # Painted from inside a task (one of its slots processed events): a task started now could
-            # be stepped inside that one, which asyncio refuses, and would then never run. After it.
-            self._elsewhere_later.start()
-            return
-        self._elsewhere_pump = loop.create_task(
-            self._read_elsewhere(self._generation), name="product-grid elsewhere"
-        )
 
     def _on_screen(self, positions: set[int]) -> bool:
         if self._visible is None:

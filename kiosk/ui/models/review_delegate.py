@@ -14,9 +14,10 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from kiosk.ui.colours import INK, MUTED, OK_TEXT, RULE
 from kiosk.ui.models.review_list_model import ReviewRole
 from kiosk.ui.widgets.star_rating import paint_stars, stars_width
 
@@ -25,10 +26,6 @@ STAR_SIZE = 16.0
 STAR_GAP = 3.0
 LINE_GAP = 6
 MIN_WIDTH = 200
-INK = QColor("#1b2430")
-MUTED = QColor("#6b7480")
-VERIFIED = QColor("#146c3a")
-RULE = QColor("#e2e5ea")
 
 
 class ReviewDelegate(QStyledItemDelegate):
@@ -117,7 +114,7 @@ class ReviewDelegate(QStyledItemDelegate):
             QRect(left, y, inner, meta_h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, meta
         )
         if index.data(ReviewRole.VERIFIED) is True:
-            painter.setPen(VERIFIED)
+            painter.setPen(OK_TEXT)
             verified = QCoreApplication.translate("ReviewDelegate", "✓ Verified purchase")
             x = left + metrics.horizontalAdvance(meta) + (16 if meta else 0)
             painter.drawText(

@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from kiosk.ui.colours import ACCENT, SURFACE
 from kiosk.ui.widgets.touch_button import TOUCH_MIN, TouchButton
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,7 @@ SLIDE_MS = 220
 DOTS_HEIGHT = 28
 DOT_RADIUS = 4.5
 DOT_GAP = 14.0
-DOT_ON = QColor("#0b6e4f")
 DOT_OFF = QColor("#c5cbd3")
-BACKGROUND = QColor("#ffffff")
 
 
 class Gallery(QWidget):
@@ -285,7 +284,7 @@ class Gallery(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         width = float(self.width())
         area = QRectF(0, 0, width, self.height() - DOTS_HEIGHT)
-        painter.fillRect(QRectF(self.rect()), BACKGROUND)
+        painter.fillRect(QRectF(self.rect()), SURFACE)
         painter.save()
         painter.setClipRect(area)
         for index in (self._current - 1, self._current, self._current + 1):
@@ -329,5 +328,5 @@ class Gallery(QWidget):
         left = strip.center().x() - (count - 1) * DOT_GAP / 2
         painter.setPen(Qt.PenStyle.NoPen)
         for index in range(count):
-            painter.setBrush(DOT_ON if index == self._current else DOT_OFF)
+            painter.setBrush(ACCENT if index == self._current else DOT_OFF)
             painter.drawEllipse(QPointF(left + index * DOT_GAP, strip.center().y()), DOT_RADIUS, DOT_RADIUS)
