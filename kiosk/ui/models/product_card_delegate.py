@@ -46,6 +46,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from kiosk.ui.colours import ACCENT, INK, MUTED, RULE, SURFACE
 from kiosk.ui.models.product_grid_model import GridCard
 from kiosk.ui.models.product_roles import Availability, ProductRole
 from kiosk.ui.widgets.star_rating import STAR_COUNT, paint_stars
@@ -73,12 +74,6 @@ CARD_CACHE_BYTES = 32 * 1024 * 1024
 FRAME_BUDGET = 0.003
 STAR_SIZE = 16.0
 STAR_GAP = 3.0
-
-INK = QColor("#1b2430")
-MUTED = QColor("#6b7480")
-BORDER = QColor("#e2e5ea")
-ACCENT = QColor("#0b6e4f")
-SURFACE = QColor("#ffffff")
 
 BADGE_COLOURS = {
     Availability.IN_STOCK: (QColor("#e3f5ea"), QColor("#146c3a")),
@@ -746,7 +741,7 @@ class ProductCardDelegate(QStyledItemDelegate):
     def _paint_card(
         self, painter: QPainter, rect: QRectF, selected: bool, picture: QPixmap | None, bucket: int
     ) -> None:
-        painter.setPen(QPen(ACCENT if selected else BORDER, 2.0 if selected else 1.0))
+        painter.setPen(QPen(ACCENT if selected else RULE, 2.0 if selected else 1.0))
         painter.setBrush(SURFACE)
         painter.drawRoundedRect(rect, RADIUS, RADIUS)
         if picture is None:
@@ -757,7 +752,7 @@ class ProductCardDelegate(QStyledItemDelegate):
         """A card whose product is still being read: its outline and grey blocks where the text goes."""
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(QPen(BORDER, 1.0))
+        painter.setPen(QPen(RULE, 1.0))
         painter.setBrush(SURFACE)
         painter.drawRoundedRect(rect, RADIUS, RADIUS)
         painter.setPen(Qt.PenStyle.NoPen)

@@ -9,14 +9,12 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPolygonF
 from PySide6.QtWidgets import QAbstractButton, QSizePolicy, QWidget
 
+from kiosk.ui.colours import ACCENT, INK, MUTED
 from kiosk.ui.widgets.touch_button import TOUCH_MIN
 
 STAR_COUNT = 5
 STAR_ON = QColor("#f5a524")
 STAR_OFF = QColor("#dde1e6")
-INK = QColor("#1b2430")
-MUTED = QColor("#6b7480")
-ACCENT = QColor("#0b6e4f")
 TRACK = QColor("#e9ecf0")
 
 
