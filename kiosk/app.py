@@ -40,7 +40,7 @@ from kiosk.services.enrolment import EnrolmentNeeded, EnrolmentPlan
 from kiosk.services.images import ProductImages
 from kiosk.services.product import ProductService
 from kiosk.services.sync_feed import SyncFeed, SyncUpdate
-from kiosk.services.sync_session import SessionOptions, SyncSession
+from kiosk.services.sync_session import DeviceReenrolled, SessionOptions, SyncSession
 from kiosk.ui.idle_watch import IdleWatch
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.models.product_card_delegate import CardImages
@@ -181,8 +181,9 @@ def central_error(error: RemoteError) -> CentralError:
 
 class KioskApp:
     """Owns every long-lived object of one run. Qt objects are built in __init__; the backend (demo
-    server, data folder, sync engine) in `connect()`, exposed as `cache`, `outbox`, `engine`, `reader`
-    and `remote` once `backend.ready` has fired.
+    server, data folder, sync engine) in `connect()`, exposed as `cache`, `outbox` and `reader` once
+    `backend.ready` has fired, `engine` and `remote` once the session is linked to the central (right
+    after, without waiting for an answer when the device was enrolled already).
 
     The views live as long as the app; only the start screens (home, attract) are built with it, the
     others when first opened (or asked for through their property), and wired to the presenters of
@@ -533,7 +534,7 @@ class KioskApp:
     async def _sign_in_associate(self, credentials: Credentials) -> AssociateGrant:
         """POST /v1/auth/associate through this device's session; errors by meaning (kiosk.api.errors)."""
         session = self.session
-        if session is None:
+        if session is None or not session.linked:
             raise CentralUnreachable("the backend is not connected")
         try:
             if isinstance(credentials, BadgeCredentials):
@@ -572,8 +573,6 @@ class KioskApp:
             ProductService(session.reader, here, reservations=session.outbox.reservations),
             session,
         )
-        self.product_images.use_source(CentralImages(session.remote.http, session.remote.base_url))
-        self.card_images.set_fetch(self.product_images.image)  # pictures missed while offline: ask again
         self._ensure_screens()
 
     async def _detach_screens(self) -> None:
@@ -761,14 +760,46 @@ class KioskApp:
             return
         self.session = session
         self.status.clear_notice(*_CONNECT_NOTICES)
-        self._start_engine(session)
-        self.status.watch(session.engine)
         self.home.attach(session.reader, session.record.location_id)
         self._attach_screens(session)
         self.backend.ready.emit()
         if self.kiosk_mode and not self._welcomed and self.window.current_screen() == HOME:
             self._welcomed = True
             self.window.show_attract()
+        # The cached catalog is on screen; only now reach the central (an enrolled device tries its token).
+        await self._link_session(session)
+
+    async def _link_session(self, session: SyncSession) -> None:
+        """Make the open session's remote and engine, then sync; a problem is shown and the cache kept."""
+        try:
+            await session.link()
+        except DeviceReenrolled as exc:
+            # The outbox moves its pending actions to the new device id when the folder opens again.
+            log.info("%s: opening the data folder again", exc)
+            await self._close_session()
+            await self.connect()
+            return
+        except EnrolmentNeeded as exc:
+            log.warning("enrolment needed: %s", exc)
+            self.status.show_notice(Notice(NoticeKind.ENROLMENT_NEEDED))
+            self.home.needs_enrolment(exc.issue)
+            if self.home.state.showing_problem and self.window.current_screen() == ATTRACT:
+                self.window.show_home()  # nothing cached to browse: show what a person must do instead
+            return
+        except OSError as exc:
+            log.error("the data folder %s cannot be used: %s", self.settings.state_dir, exc)
+            self.status.show_notice(Notice(NoticeKind.DATA_DIR_UNUSABLE))
+            return
+        except RemoteError as exc:
+            log.warning("the central system refused or failed the enrolment: %s", exc)
+            self.status.show_notice(Notice(NoticeKind.CENTRAL_FAILED))
+            return
+        if self.session is not session:
+            return
+        self._start_engine(session)
+        self.status.watch(session.engine)
+        self.product_images.use_source(CentralImages(session.remote.http, session.remote.base_url))
+        self.card_images.set_fetch(self.product_images.image)  # pictures missed while offline: ask again
 
     async def _open_session(self, plan: EnrolmentPlan) -> SyncSession | None:
         """The opened data folder, or None after putting the reason on screen."""

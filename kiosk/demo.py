@@ -90,7 +90,9 @@ class DemoCentral:
 
     def start(self, on_seed_progress: Callable[[int, int], None] | None = None) -> DemoEndpoint:
         """Seed (first run only), create an enrolment key, serve; blocks until the server listens."""
-        self._dir.mkdir(parents=True, exist_ok=True)
+        # The demo device's data dir too (Settings.state_dir), and made here first: private, as the
+        # data dir lock would make it (it leaves the mode of a folder that exists alone).
+        self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not self.database.exists():
             self._seed(on_seed_progress)
         # The server takes seconds to import and bind: create the key meanwhile, not before.

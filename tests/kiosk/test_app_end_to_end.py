@@ -172,8 +172,11 @@ def test_refused_token_asks_for_re_enrolment_on_screen(
     assert retry is not None
     assert retry.isVisible()
     assert retry.height() >= TOUCH_MIN
-    DataDirLock.acquire(data_dir).release()  # nothing holds the folder while a person is needed
+    # The folder stays open while a person is needed: what the device has (cache, outbox) is kept.
+    with pytest.raises(DataDirBusy):
+        DataDirLock.acquire(data_dir)
     shut_down(app, qasync_loop, qtbot)
+    DataDirLock.acquire(data_dir).release()
 
 
 def test_a_folder_in_use_is_said_on_screen_and_retry_connects_once_it_is_free(

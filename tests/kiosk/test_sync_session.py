@@ -1,4 +1,5 @@
-"""SyncSession: the data folder opened in order (lock, enrolment, outbox, cache, engine) and closed again."""
+"""SyncSession: the data folder opened in order (lock, enrolment, outbox, cache), linked (remote, token,
+engine) and closed again."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from central.app import create_app
 from central.db import Database
 from kiosk.api.remote import CentralRemote
 from kiosk.services.enrolment import EnrolmentIssue, EnrolmentNeeded, EnrolmentPlan
-from kiosk.services.sync_session import SyncSession
+from kiosk.services.sync_session import DeviceReenrolled, NotLinked, SyncSession
 from offline_cache.cache_store import CacheStore
 from offline_cache.data_dir_lock import DataDirBusy, DataDirLock
 from offline_cache.device_record import DeviceRecord, device_store
@@ -43,6 +44,11 @@ def plan(key: str | None) -> EnrolmentPlan:
     return EnrolmentPlan(URL, "kiosk", "kiosk on test", STORE, key)
 
 
+def is_linked(session: SyncSession) -> bool:
+    # A call, not the property: mypy would keep `not session.linked` narrowed across `await link()`.
+    return session.linked
+
+
 async def no_sleep(_seconds: float) -> None:
     return None
 
@@ -58,6 +64,7 @@ async def test_open_enrols_syncs_holds_the_folder_and_closes_in_order(
         remote_factory=lambda url: CentralRemote(url, transport=transport),
     )
     try:
+        assert is_linked(session)  # a device enrolled just now has nothing to wait for: its token is new
         assert session.record.location_id == STORE
         assert device_store(data_dir).load() == session.record
         assert (data_dir / OUTBOX_FILE).exists()
@@ -109,47 +116,89 @@ async def test_an_enrolled_device_starts_offline_from_its_files(
     device_store(data_dir).save(DeviceRecord("T-1", "d.some-token", "kiosk", STORE, URL))
     transport = Switchable(central_server.db)
     transport.down = True
+    made: list[str] = []
+
+    def factory(url: str) -> CentralRemote:
+        made.append(url)
+        return CentralRemote(url, transport=transport)
+
+    session = await SyncSession.open(data_dir, plan(None), remote_factory=factory)
+    try:
+        assert session.record.device_id == "T-1"
+        assert (made, transport.requests) == ([], 0)  # the files open before anything reaches out
+        assert not is_linked(session)
+        with pytest.raises(NotLinked):
+            _ = session.engine
+        await session.link()
+        assert made == [URL]
+        assert transport.requests == 1  # one try of the token, no waiting: offline work starts at once
+        assert is_linked(session)
+        assert session.engine.status().first_sync_done is False
+        await session.link()  # once linked, linking again asks nothing
+        assert (len(made), transport.requests) == (1, 1)
+    finally:
+        await session.close()
+
+
+async def test_a_refused_token_is_replaced_with_the_key_and_the_folder_reopened_for_the_new_id(
+    central_server: CentralServer, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "device"
+    device_store(data_dir).save(DeviceRecord("T-GONE", "d.never-issued", "kiosk", STORE, URL))
+    transport = Switchable(central_server.db)
+
+    def factory(url: str) -> CentralRemote:
+        return CentralRemote(url, transport=transport)
+
+    key = central_server.enrol_key()
+    session = await SyncSession.open(data_dir, plan(key), remote_factory=factory)
+    try:
+        queued = session.outbox.enqueue("audit.event", {"entries": [{"n": 1}]}, None, "system")
+        assert session.outbox.identity().terminal_id == "T-GONE"
+        with pytest.raises(DeviceReenrolled) as info:
+            await session.link()
+        assert info.value.old_id == "T-GONE"
+        assert not is_linked(session)
+        with pytest.raises(DeviceReenrolled):  # the outbox is still the old device's: no engine on it
+            await session.link()
+    finally:
+        await session.close()
+    renewed = device_store(data_dir).load()
+    assert renewed is not None
+    assert renewed.device_id == info.value.new_id != "T-GONE"
+    # Opened again (as the app does), the outbox belongs to the new device and kept what was queued.
+    session = await SyncSession.open(data_dir, plan(key), remote_factory=factory)
+    try:
+        await session.link()
+        assert is_linked(session)
+        assert session.record == renewed
+        assert session.outbox.identity().terminal_id == renewed.device_id
+        assert [a.action_id for a in session.outbox.actions()] == [queued.action_id]
+    finally:
+        await session.close()
+
+
+async def test_a_refused_token_without_a_key_needs_a_person_and_keeps_the_cache_open(
+    central_server: CentralServer, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "device"
+    device_store(data_dir).save(DeviceRecord("T-GONE", "d.never-issued", "kiosk", STORE, URL))
+    transport = Switchable(central_server.db)
     session = await SyncSession.open(
         data_dir, plan(None), remote_factory=lambda url: CentralRemote(url, transport=transport)
     )
     try:
-        assert session.record.device_id == "T-1"
-        assert transport.requests == 1  # one try of the token, no waiting: offline work starts at once
+        with pytest.raises(EnrolmentNeeded) as info:
+            await session.link()
+        assert info.value.issue == EnrolmentIssue.CREDENTIALS_REFUSED
+        assert not is_linked(session)
+        # What the device has stays usable while a person sees to the enrolment.
+        assert await session.reader.run(lambda cache: cache.counts().get("catalog", 0)) == 0
+        assert session.outbox.identity().terminal_id == "T-GONE"
+        assert device_store(data_dir).load() == DeviceRecord("T-GONE", "d.never-issued", "kiosk", STORE, URL)
     finally:
         await session.close()
-
-
-async def test_a_refused_token_is_replaced_with_the_key_before_anything_opens(
-    central_server: CentralServer, tmp_path: Path
-) -> None:
-    data_dir = tmp_path / "device"
-    device_store(data_dir).save(DeviceRecord("T-GONE", "d.never-issued", "kiosk", STORE, URL))
-    transport = Switchable(central_server.db)
-    session = await SyncSession.open(
-        data_dir,
-        plan(central_server.enrol_key()),
-        remote_factory=lambda url: CentralRemote(url, transport=transport),
-    )
-    try:
-        assert session.record.device_id != "T-GONE"
-        assert session.outbox.identity().terminal_id == session.record.device_id
-    finally:
-        await session.close()
-
-
-async def test_a_refused_token_without_a_key_needs_a_person_and_leaves_nothing_open(
-    central_server: CentralServer, tmp_path: Path
-) -> None:
-    data_dir = tmp_path / "device"
-    device_store(data_dir).save(DeviceRecord("T-GONE", "d.never-issued", "kiosk", STORE, URL))
-    transport = Switchable(central_server.db)
-    with pytest.raises(EnrolmentNeeded) as info:
-        await SyncSession.open(
-            data_dir, plan(None), remote_factory=lambda url: CentralRemote(url, transport=transport)
-        )
-    assert info.value.issue == EnrolmentIssue.CREDENTIALS_REFUSED
     DataDirLock.acquire(data_dir).release()  # the lock was released
-    assert not (data_dir / OUTBOX_FILE).exists()
 
 
 async def test_a_busy_folder_is_refused_before_any_request(
