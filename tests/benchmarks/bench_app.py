@@ -406,7 +406,8 @@ cpu["built"] = time.process_time()
 
 
 def on_backend_ready():
-    # The data dir is open (lock, outbox, cache, engine built): the screens' first cache reads start now.
+    # The data dir is open (lock, outbox, cache; an enrolled device links to the central after this): the
+    # screens' first cache reads start now.
     if "backend ready" not in marks:
         marks["backend ready"] = time.time()
         cpu["backend ready"] = time.process_time()
