@@ -34,6 +34,7 @@ from central.models import (
 )
 from central.orders import Actor
 from central.passes import public_key_map, public_keys
+from central.pickup_verifiers import PickupVerifiers
 from central.problems import PROBLEM_JSON, Problem
 from central.streams import (
     DEFAULT_LIMIT,
@@ -89,15 +90,18 @@ def problem_response(problem: Problem, instance: str | None = None) -> JSONRespo
 
 def create_app(db: Database, *, heartbeat_seconds: float = 15.0) -> FastAPI:
     """Build the app around a database; the caller owns the database's lifetime."""
+    verifiers = PickupVerifiers(db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         db.start_listening()
         maintenance = asyncio.create_task(_expire_outcomes_hourly(db), name="expire-outcomes")
+        verifiers.start()
         try:
             yield
         finally:
             maintenance.cancel()
+            await run_in_threadpool(verifiers.stop)
 
     app = FastAPI(
         title="Store kiosk central API",
@@ -106,6 +110,7 @@ def create_app(db: Database, *, heartbeat_seconds: float = 15.0) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.db = db
+    app.state.verifiers = verifiers
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -309,7 +314,7 @@ def create_app(db: Database, *, heartbeat_seconds: float = 15.0) -> FastAPI:
             raise Problem(413, "batch_too_large", f"At most {MAX_PUSH_ACTIONS} actions per push.")
         if caller.has_associate:
             raise Problem(403, "forbidden", "Push with the device token; actions name their associate.")
-        return push(db, Actor.of(caller), body)
+        return push(db, Actor.of(caller), body, verifiers)
 
     # -- look-ups ----------------------------------------------------------------------
     @app.get("/v1/products/{sku}", tags=["catalog"])
@@ -409,7 +414,7 @@ def create_app(db: Database, *, heartbeat_seconds: float = 15.0) -> FastAPI:
         if caller.device_role == "associate" and not caller.has_associate:
             raise Problem(403, "associate_required", "Sign in as an associate to create orders.")
         outcome, replayed = execute_single(
-            db, Actor.of(caller), key, "order.create", body.model_dump(mode="json")
+            db, Actor.of(caller), key, "order.create", body.model_dump(mode="json"), verifiers=verifiers
         )
         return outcome_response(outcome, replayed)
 

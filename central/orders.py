@@ -21,7 +21,7 @@ from central.passes import public_key_map, sign_pass
 from central.problems import Problem
 from retail_rules.money import allocate
 from retail_rules.pickup import InvalidTransition, PickupEvent, PickupState, next_state
-from retail_rules.pickup_code import hash_pickup_code, pickup_code_matches
+from retail_rules.pickup_code import code_equals, new_pickup_code
 from retail_rules.pickup_pass import InvalidPass, verify_pass
 
 HOLD_DAYS = 7
@@ -226,30 +226,18 @@ def _check_creator(actor: Actor, body: OrderCreate) -> None:
         raise Problem(403, "forbidden", "This device cannot create orders.")
 
 
-@dataclass(frozen=True, slots=True)
-class PickupSecret:
-    """A pickup code and its slow hash, made before the order's transaction holds any lock."""
-
-    order_id: str
-    code: str
-    code_hash: str
-
-
 def needs_pickup(body: OrderCreate) -> bool:
     return body.kind in PICKUP_KINDS or any(
         ln.fulfilment in ("pickup_here", "pickup_other_store") for ln in body.lines
     )
 
 
-def new_pickup_secret(order_id: str) -> PickupSecret:
-    code = f"{secrets.randbelow(10**6):06d}"
-    return PickupSecret(order_id, code, hash_pickup_code(order_id, code))
+def create_order(tx: Tx, actor: Actor, body: OrderCreate, action_id: str) -> dict[str, Any]:
+    """Create an order and reserve its stock atomically; raises Problem and changes nothing.
 
-
-def create_order(
-    tx: Tx, actor: Actor, body: OrderCreate, action_id: str, secret: PickupSecret | None = None
-) -> dict[str, Any]:
-    """Create an order and reserve its stock atomically; raises Problem and changes nothing."""
+    A pickup order gets its code here; the code's slow verifier for devices is computed after
+    the commit (``central.pickup_verifiers``), so the order is served without one at first.
+    """
     conn = tx.conn
     _check_creator(actor, body)
     pickup_store_id = body.pickup_store_id or body.store_id
@@ -307,9 +295,7 @@ def create_order(
     state = PickupState.PLACED.value if is_pickup else "confirmed"
     order_store = pickup_store_id if is_pickup else body.store_id
     number = f"{order_store[:2]}{secrets.randbelow(10**8):08d}"
-    if is_pickup and (secret is None or secret.order_id != body.order_id):
-        secret = new_pickup_secret(body.order_id)
-    code = secret.code if is_pickup and secret else None
+    code = new_pickup_code() if is_pickup else None
     hold_until = now + HOLD_DAYS * 86400 if is_pickup else None
     customer = body.customer
     data: dict[str, Any] = {
@@ -342,12 +328,11 @@ def create_order(
         "updated_at": now,
         "collected_at": None if is_pickup else now,
         "hold_until": hold_until,
-        "pickup_code_hash": secret.code_hash if code and secret else None,
+        "pickup_code_hash": None,
         "data": json.dumps(data),
         "secret": json.dumps(for_customer) if for_customer else None,
         "version": 0,
     }
-    conn.execute(_INSERT_ORDER, order)
     lines = [
         {
             "order_id": body.order_id,
@@ -365,14 +350,21 @@ def create_order(
         }
         for i, ln in enumerate(body.lines)
     ]
-    conn.execute(_INSERT_LINES, lines)
-    # One version allocation for the stock rows and the order (counter last: see Tx.versions),
-    # and the document is built from what was just written instead of read back.
+    # One version allocation for the stock rows and the order (counter after the stock rows
+    # are locked: see Tx.versions), and the order row is inserted with its document and
+    # version, built in memory. Inserting after the counter waits for nobody: any other
+    # writer of an order row holds the counter first.
     keys = sorted(deltas)
     first = tx.versions(len(keys) + 1)
     _stock_row_version(tx, keys, first)
+    version = first + len(keys)
+    order["version"] = version
     doc = _document(order, data, lines)
-    _store_document(tx, doc, first + len(keys), now)
+    doc["version"] = version
+    order["doc"] = json.dumps(doc)
+    conn.execute(_INSERT_ORDER, order)
+    conn.execute(_INSERT_LINES, lines)
+    tx.poke(f"orders:{order_store}", version)
     result: dict[str, Any] = {"order": doc, **for_customer}
     if adjustments:
         result["price_adjusted"] = adjustments
@@ -440,6 +432,80 @@ def touch_order(tx: Tx, order_id: str) -> dict[str, Any]:
     doc = order_document(tx.conn, order_id)
     _store_document(tx, doc, version, _now())
     return doc
+
+
+# An order still waiting for its customer: its verifier is worth computing and serving.
+VERIFIER_STATES = tuple(
+    s.value
+    for s in (
+        PickupState.PLACED,
+        PickupState.PICKING,
+        PickupState.PICKED,
+        PickupState.STAGED,
+        PickupState.READY,
+        PickupState.PARTIALLY_COLLECTED,
+    )
+)
+_SET_VERIFIER = (
+    update(schema.orders)
+    .where(
+        _O.id == bindparam("b_id"),
+        _O.pickup_code_hash.is_(None),
+        _O.state.in_(VERIFIER_STATES),
+        _O.deleted.is_(False),
+    )
+    .values(pickup_code_hash=bindparam("b_hash"))
+)
+
+
+def issued_code(secret: str | None) -> str | None:
+    """The pickup code kept with an order (None for an order without one, or a damaged row)."""
+    if not secret:
+        return None
+    try:
+        code = json.loads(secret).get("pickup_code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, str) else None
+
+
+def missing_verifiers(conn: Connection, after_id: str, limit: int) -> list[tuple[str, str | None]]:
+    """(order id, code) of open pickup orders without a verifier yet, in id order after ``after_id``.
+
+    The code is None for a row whose stored secret is damaged: nothing can be computed for it.
+    """
+    rows = conn.execute(
+        select(_O.id, _O.secret)
+        .where(
+            _O.id > after_id,
+            _O.pickup_code_hash.is_(None),
+            _O.secret.is_not(None),
+            _O.state.in_(VERIFIER_STATES),
+            _O.deleted.is_(False),
+        )
+        .order_by(_O.id)
+        .limit(limit)
+    ).all()
+    return [(str(r.id), issued_code(r.secret)) for r in rows]
+
+
+def store_verifiers(tx: Tx, verifiers: Mapping[str, str]) -> list[str]:
+    """Store computed verifiers and serve the orders again; returns the ids updated.
+
+    An order that got one meanwhile, or was collected or cancelled, is left alone. The order
+    rows are locked first (in id order) and the version counter last, like every writer.
+    """
+    updated = [
+        order_id
+        for order_id in sorted(verifiers)
+        if tx.conn.execute(_SET_VERIFIER, {"b_id": order_id, "b_hash": verifiers[order_id]}).rowcount == 1
+    ]
+    if updated:
+        first = tx.versions(len(updated))
+        now = _now()
+        for offset, order_id in enumerate(updated):
+            _store_document(tx, order_document(tx.conn, order_id), first + offset, now)
+    return updated
 
 
 def lock_order(conn: Connection, order_id: str) -> Any:
@@ -632,7 +698,7 @@ def _check_handover(
     if body.method is None:
         raise Problem(422, "invalid_handover", "Say how the customer proved the order is theirs.")
     if body.method == "code":
-        if body.code is None or not pickup_code_matches(order.id, body.code, order.pickup_code_hash):
+        if body.code is None or not code_equals(body.code, issued_code(order.secret)):
             raise Problem(422, "pickup_code_mismatch", "The pickup code does not match this order.")
     elif body.method == "pass":
         try:

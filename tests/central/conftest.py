@@ -8,16 +8,18 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from central import demo_data
 from central.app import create_app
 from central.auth import create_enrolment_key
 from central.db import Database
+from central.pickup_verifiers import PickupVerifiers
 from central.seed import seed
 
 PG_ADMIN = os.environ.get("KIOSK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -75,6 +77,12 @@ class Central:
     db: Database
     client: TestClient
     backend: str
+
+    @property
+    def verifiers(self) -> PickupVerifiers:
+        """The app's pickup verifier job (running in the background while the client is open)."""
+        verifiers: PickupVerifiers = cast(FastAPI, self.client.app).state.verifiers
+        return verifiers
 
     def device_token(self, role: str = "associate", location: str = "CZ-PRG-01") -> str:
         key = create_enrolment_key(self.db, location, role)
