@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import orjson
 import sqlite_utils
 
 from offline_cache.database import (
@@ -31,7 +32,7 @@ from offline_cache.database import (
     write_transaction,
 )
 from offline_cache.outbox import Reservation
-from offline_cache.protocol import stream_kind
+from offline_cache.protocol import JsonText, stream_kind
 from offline_cache.recovery import cache_problem, set_aside_corrupt_cache
 from offline_cache.remote import Change, PullPage
 from offline_cache.search import (
@@ -39,7 +40,10 @@ from offline_cache.search import (
     apply_product_changes,
     categories_changed,
     create_index,
+    json_int_sql,
+    json_text_sql,
     product_columns,
+    product_columns_of,
     rebuild_index,
 )
 
@@ -48,6 +52,7 @@ log = logging.getLogger(__name__)
 CACHE_FILE: Final = "cache.db"
 CACHE_SCHEMA: Final = 3  # 2: search columns and search_* tables; 3: search_term (a 2 may lack it)
 BULK_CHECKPOINT_PAGES: Final = 16_384  # 64 MiB of WAL between checkpoints during a full load
+ROWS_PER_STATEMENT: Final = 250  # changes one INSERT statement writes (see `_write_changes`)
 
 # One CREATE TABLE per cached table; ``{name}`` lets the same shape serve as a refetch shadow.
 TABLE_DDL: Final[Mapping[str, str]] = {
@@ -122,6 +127,9 @@ class EntityTable:
     key_columns: tuple[str, ...]
     row: Callable[[Change], tuple[object, ...]]
     key: Callable[[str], tuple[str, ...]] = lambda key: (key,)
+    # The same row as SQL over the change's key ``k``, version ``v`` and JSON text ``d``: rows are
+    # then made by SQLite from the text, never read into Python (None: `row` makes them).
+    sql: tuple[str, ...] | None = None
 
 
 def _stock_key(key: str) -> tuple[str, str]:
@@ -137,10 +145,18 @@ def _stock_row(c: Change) -> tuple[object, ...]:
 
 
 def _product_row(c: Change) -> tuple[object, ...]:
-    # The hot path of a full load (a million calls): plain dict reads, exact type checks.
-    d = c.data or {}
-    get = d.get
-    gtin, parent_sku, category_id = get("gtin"), get("parent_sku"), get("category_id")
+    # The hot path of a full load (a million calls): plain dict reads, exact type checks. Data read
+    # off the wire comes as text with its few indexed members picked out (`JsonText.picked`).
+    d = {} if c.data is None else c.data
+    picked = d.picked if type(d) is JsonText else None
+    if picked is not None:
+        # In `PRODUCT_MEMBERS` order.
+        gtin, parent_sku, category_id, brand, popularity, rating, prices, names = orjson.loads(picked)
+        columns = product_columns_of(brand, popularity, rating, prices, names)
+    else:
+        get = d.get
+        gtin, parent_sku, category_id = get("gtin"), get("parent_sku"), get("category_id")
+        columns = product_columns(d)
     return (
         c.key,
         gtin if type(gtin) is str else None,
@@ -148,8 +164,13 @@ def _product_row(c: Change) -> tuple[object, ...]:
         category_id if type(category_id) is str else None,
         c.version,
         _json(d),
-        *product_columns(d),
+        *columns,
     )
+
+
+def _raw_row(c: Change) -> tuple[object, ...]:
+    """What an entity with ``sql`` columns binds: its key, version and JSON text."""
+    return (c.key, c.version, _json(c.data))
 
 
 ENTITIES: Final[Mapping[str, EntityTable]] = {
@@ -157,13 +178,15 @@ ENTITIES: Final[Mapping[str, EntityTable]] = {
         "location",
         ("location_id", "kind", "version", "data"),
         ("location_id",),
-        lambda c: (c.key, _text(c.data or {}, "kind"), c.version, _json(c.data)),
+        _raw_row,
+        sql=("k", json_text_sql("d", "$.kind"), "v", "d"),
     ),
     "category": EntityTable(
         "category",
         ("category_id", "parent_id", "version", "data"),
         ("category_id",),
-        lambda c: (c.key, _text(c.data or {}, "parent_id"), c.version, _json(c.data)),
+        _raw_row,
+        sql=("k", json_text_sql("d", "$.parent_id"), "v", "d"),
     ),
     "product": EntityTable(
         "product",
@@ -182,19 +205,21 @@ ENTITIES: Final[Mapping[str, EntityTable]] = {
         "review",
         ("review_id", "sku", "rating", "version", "data"),
         ("review_id",),
-        lambda c: (c.key, _text(c.data or {}, "sku"), _int(c.data or {}, "rating"), c.version, _json(c.data)),
+        _raw_row,
+        sql=("k", json_text_sql("d", "$.sku"), json_int_sql("d", "$.rating", "NULL"), "v", "d"),
     ),
     "order": EntityTable(
         "store_order",
         ("order_id", "store_id", "number", "state", "version", "data"),
         ("order_id",),
-        lambda c: (
-            c.key,
-            _text(c.data or {}, "store_id") or "",
-            _text(c.data or {}, "number"),
-            _text(c.data or {}, "state"),
-            c.version,
-            _json(c.data),
+        _raw_row,
+        sql=(
+            "k",
+            f"coalesce({json_text_sql('d', '$.store_id')}, '')",
+            json_text_sql("d", "$.number"),
+            json_text_sql("d", "$.state"),
+            "v",
+            "d",
         ),
     ),
 }
@@ -608,10 +633,29 @@ def _shadow_names(rowid: int, stream: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _row_marks(spec: EntityTable) -> str:
+    # Data arrives as UTF-8 bytes (see `_json`): SQLite makes it TEXT without a Python decode.
+    return "(" + ", ".join("CAST(? AS TEXT)" if c == "data" else "?" for c in spec.columns) + ")"
+
+
+def _values(count: int) -> str:
+    return ", ".join(["(?, ?, CAST(? AS TEXT))"] * count)
+
+
+def _rows_sql(spec: EntityTable, count: int) -> str:
+    """SELECT of ``count`` changes' rows for ``spec``, from (key, version, JSON text) parameters."""
+    assert spec.sql is not None
+    return _sql_text(
+        "SELECT {e} FROM (SELECT column1 AS k, column2 AS v, column3 AS d FROM (VALUES {m}))",
+        e=", ".join(spec.sql),
+        m=_values(count),
+    )
+
+
 def _write_changes(
     conn: sqlite3.Connection, changes: Sequence[Change], tables: Mapping[str, str] | None
 ) -> None:
-    """executemany per entity and operation: one statement per batch, not one per row."""
+    """A few statements per entity and operation, not one per row; columns made in SQL from the text."""
     upserts: dict[str, list[tuple[object, ...]]] = {}
     deletes: dict[str, list[tuple[str, ...]]] = {}
     for change in changes:
@@ -624,28 +668,42 @@ def _write_changes(
         # Delta pages keep the search index in step here; a full load builds it once at the swap.
         apply_product_changes(conn, upserts.get("product", []), [k[0] for k in deletes.get("product", [])])
     # A key appears once per page (one version per row), so upserts and deletes do not interleave.
-    for entity, rows in deletes.items():
+    for entity, keys in deletes.items():
         spec = ENTITIES[entity]
         table = tables[spec.table] if tables else spec.table
         where = " = ? AND ".join(spec.key_columns)
-        conn.executemany(_sql("DELETE FROM {t} WHERE {w} = ?", t=table, w=where), rows)
+        conn.executemany(_sql("DELETE FROM {t} WHERE {w} = ?", t=table, w=where), keys)
     for entity, values in upserts.items():
         spec = ENTITIES[entity]
         table = tables[spec.table] if tables else spec.table
-        # Data arrives as UTF-8 bytes (see `_json`): SQLite makes it TEXT without a Python decode.
-        marks = ", ".join("CAST(? AS TEXT)" if c == "data" else "?" for c in spec.columns)
         # An upsert changes a known row in place (same rowid, untouched key index); REPLACE would
         # delete and re-insert it, dirtying twice the pages (a delta page lands all over the table).
         others = [c for c in spec.columns if c not in spec.key_columns]
-        sql = _sql(
-            "INSERT INTO {t} ({c}) VALUES ({m}) ON CONFLICT ({k}) DO UPDATE SET ({o}) = ({x})",
-            t=table,
-            c=", ".join(spec.columns),
-            m=marks,
+        conflict = _sql(
+            "ON CONFLICT ({k}) DO UPDATE SET ({o}) = ({x})",
             k=", ".join(spec.key_columns),
             o=", ".join(others),
             x=", ".join(f"excluded.{c}" for c in others),
         )
-        conn.executemany(sql, values)
+        head = _sql("INSERT INTO {t} ({c}) ", t=table, c=", ".join(spec.columns))
+        # Hundreds of rows a statement, not one (executemany): each statement gives the GIL up once
+        # while SQLite works. Given up and taken back for every row, the GIL starved the event loop:
+        # its thread waited tens of milliseconds to get it back after its own short SQLite calls.
+        for start in range(0, len(values), ROWS_PER_STATEMENT):
+            chunk = values[start : start + ROWS_PER_STATEMENT]
+            if spec.sql is None:
+                rows = _sql_text("VALUES {m} ", m=", ".join([_row_marks(spec)] * len(chunk)))
+            else:
+                rows = _rows_sql(spec, len(chunk)) + " WHERE true "  # "true": ON CONFLICT is not a join's ON
+            conn.execute(head + rows + conflict, _flat(chunk))
     if tables is None and ("category" in upserts or "category" in deletes):
         categories_changed(conn)
+
+
+def _flat(rows: Sequence[tuple[object, ...]]) -> list[object]:
+    return [value for row in rows for value in row]
+
+
+def _sql_text(template: str, **parts: str) -> str:
+    """A statement from a constant template and SQL fragments built in this module (not names)."""
+    return template.format(**parts)

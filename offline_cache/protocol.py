@@ -11,8 +11,10 @@ import asyncio
 import email.utils
 import json
 import re
+import sqlite3
+import threading
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import Any, Final, cast
 
 import orjson
@@ -263,26 +265,109 @@ class JsonObject(dict[str, object]):
         self.text = text
 
 
-# Pull pages are parsed with orjson, but not in one call: that is ~70 ms of C for a 5,000-product
-# page, a stall for the event loop whatever thread makes it. The server's layout is cut into slices
-# of changes parsed one call each (~2 ms), so the work can pause between them. A slice ends where
+class JsonText(Mapping[str, object]):
+    """A JSON object checked on the wire but not read into Python: ``text`` as the cache stores it.
+
+    A full load brings a million of these: building each one's dicts and strings cost more than
+    everything else a change goes through. The cache takes a product's columns from ``picked`` and
+    other entities' columns out of ``text`` in SQL; the members are read (once) only when Python
+    asks for them. `_fast_changes` makes one only after SQLite found ``text`` to be valid JSON
+    starting ``{"<id member>":"<key>"`` (so `validate_page` knows its id member matches the
+    change's key without reading it). With a member given twice, SQLite reads the first and
+    orjson the last; the server never writes one twice.
+    """
+
+    __slots__ = ("_members", "picked", "text")
+
+    def __init__(self, text: bytes, picked: str | None = None) -> None:
+        self.text = text
+        # For a product: the JSON array of its `PRODUCT_MEMBERS`, read with the validity check.
+        self.picked = picked
+        self._members: dict[str, object] | None = None
+
+    def _read(self) -> dict[str, object]:
+        if self._members is None:
+            self._members = cast(dict[str, object], orjson.loads(self.text))
+        return self._members
+
+    def __getitem__(self, key: str) -> object:
+        return self._read()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __bool__(self) -> bool:
+        # Without reading the members: the text is a JSON object, empty when only blanks are inside.
+        return bool(self.text.strip()[1:-1].strip())
+
+    def __repr__(self) -> str:
+        return f"JsonText({self.text[:60]!r}...)"
+
+
+# Pull pages are not parsed in one call: orjson takes ~70 ms for a 5,000-product page, a stall for
+# the event loop whatever thread makes it. The server's layout is cut into slices of changes read
+# one at a time (`_fast_changes`, or one orjson call), 64 KiB so that even a slice of small stock
+# changes is a few milliseconds, and the work can pause between them. A slice ends where
 # `},{"entity":` starts the next change: that text cannot lie inside a JSON string (its quotes
 # would be escaped) and a cut anywhere else fails to parse, which sends the body to one whole
 # parse. Every slice, the head and the tail parse as JSON, so the body does as a whole, with the
 # same meaning; any other valid JSON text reads the same through the whole parse.
-SLICE_BYTES: Final = 256 * 1024
+SLICE_BYTES: Final = 64 * 1024
 _WS: Final = rb"[ \t\n\r]*"
 _HEAD: Final = re.compile(
     rb'\{' + _WS + rb'"stream"' + _WS + rb":" + _WS + rb'"[^"\\\x00-\x1f]*"' + _WS + rb"," + _WS
     + rb'"changes"' + _WS + rb":" + _WS + rb"\[" + _WS
 )  # fmt: skip
 _NEXT_CHANGE: Final = re.compile(rb"\}" + _WS + rb"," + _WS + rb"\{" + _WS + rb'"entity"' + _WS + rb":")
-# After the changes: plain members only (no escapes, no nesting), so no second "changes" hides there.
+# After the changes: plain members (no escapes) or objects of plain members (the ``terminal`` the
+# server adds for a pull with an install id), so no second "changes" hides there.
+_PLAIN: Final = rb'(?:"[^"\\\x00-\x1f]*"|true|false|null|-?[0-9]+)'
+_MEMBER: Final = rb'"[a-z_]+"' + _WS + rb":" + _WS
+_FLAT: Final = (
+    rb"\{" + _WS + rb"(?:" + _MEMBER + _PLAIN + rb"(?:" + _WS + rb"," + _WS + _MEMBER + _PLAIN + rb")*)?"
+    + _WS + rb"\}"
+)  # fmt: skip
 _TAIL: Final = re.compile(
-    _WS + rb'\](?:' + _WS + rb',' + _WS + rb'"[a-z_]+"' + _WS + rb':' + _WS
-    + rb'(?:"[^"\\\x00-\x1f]*"|true|false|null|-?[0-9]+))*' + _WS + rb'\}' + _WS
+    _WS + rb"\](?:" + _WS + rb"," + _WS + _MEMBER + rb"(?:" + _PLAIN + rb"|" + _FLAT + rb"))*" + _WS
+    + rb"\}" + _WS
 )  # fmt: skip
 _TAIL_SPAN: Final = 2048  # the server's tail is ~200 bytes
+# The server's own layout of one change, compact: its members in this order, a plain key.
+_CHANGE_HEAD: Final = re.compile(
+    rb'\{"entity":"([a-z_]{1,40})","key":"([^"\\\x00-\x1f]{1,200})","version":(0|[1-9][0-9]{0,18}),'
+    rb'"op":"(upsert|delete)"'
+)
+_CHANGE_CUT: Final = b'},{"entity":'
+_DATA: Final = b',"data":'
+# SQLite takes an escaped lone surrogate (orjson does not) and ends text at NUL: such slices are
+# read by orjson, which says what is wrong. (This also sends an escaped backslash before "ud8.."
+# to orjson: correct, only slower.)
+_SURROGATE: Final = re.compile(rb"\\u[dD][89abAB]")
+# Entities whose data is kept as text (`JsonText`) when it opens with its id member, equal to the key.
+_TEXT_ID: Final[Mapping[bytes, bytes]] = {
+    b"product": b'{"sku":"',
+    b"category": b'{"id":"',
+    b"review": b'{"review_id":"',
+    b"location": b'{"id":"',
+}
+_VALID_BATCH: Final = 100
+# The members of a product the cache indexes (`offline_cache.search.product_columns`): SQLite picks
+# them out while it checks the text, so Python reads a few short values instead of the whole object.
+PRODUCT_MEMBERS: Final = (
+    "gtin",
+    "parent_sku",
+    "category_id",
+    "brand",
+    "popularity",
+    "rating",
+    "prices",
+    "names",
+)
+_PICK_SQL: Final = "SELECT json_extract(column1, {paths}) FROM (VALUES {rows})"
+_json_checker = threading.local()
 
 
 def _change(members: object, index: int) -> Change:
@@ -325,6 +410,112 @@ def _changes(items: object, first: int) -> list[Change]:
     return [_change(item, n) for n, item in enumerate(items, first)]
 
 
+def _checker() -> sqlite3.Connection:
+    conn: sqlite3.Connection | None = getattr(_json_checker, "conn", None)
+    if conn is None:
+        conn = _json_checker.conn = sqlite3.connect(":memory:")
+    return conn
+
+
+def _all_valid_json(texts: list[bytes]) -> bool:
+    """Whether every text is JSON: SQLite's parser, in C with the GIL released, builds no objects."""
+    conn = _checker()
+    for start in range(0, len(texts), _VALID_BATCH):
+        chunk = texts[start : start + _VALID_BATCH]
+        sql = "SELECT " + " AND ".join(["json_valid(CAST(? AS TEXT))"] * len(chunk))
+        if conn.execute(sql, chunk).fetchone()[0] != 1:
+            return False
+    return True
+
+
+def _picked_members(texts: list[bytes]) -> list[str] | None:
+    """Each product text's `PRODUCT_MEMBERS` as a JSON array; None when a text is not JSON.
+
+    json_extract parses the whole text (and refuses it if it is not JSON), so this is the
+    validity check too.
+    """
+    conn = _checker()
+    paths = ", ".join(f"'$.{name}'" for name in PRODUCT_MEMBERS)
+    picked: list[str] = []
+    try:
+        for start in range(0, len(texts), _VALID_BATCH):
+            chunk = texts[start : start + _VALID_BATCH]
+            rows = ", ".join(["(CAST(? AS TEXT))"] * len(chunk))
+            picked += [row[0] for row in conn.execute(_PICK_SQL.format(paths=paths, rows=rows), chunk)]
+    except sqlite3.OperationalError:  # "malformed JSON"
+        return None
+    return picked
+
+
+def _fast_changes(body: bytes, start: int, end: int) -> list[Change] | None:
+    """The changes in ``body[start:end]`` when it is the server's compact layout, read without orjson.
+
+    Each change is cut at ``},{"entity":`` and must match the layout exactly, and every ``data``
+    text must be valid JSON on its own, so the cuts are the array's own commas: the slice means
+    what a whole parse of it means. Product, category, review and location data whose text opens
+    with its id member equal to the key stay text (`JsonText`); other data is read by orjson.
+    None when anything does not fit: the caller then parses the slice with orjson.
+    """
+    if body.find(b"\x00", start, end) >= 0:
+        return None
+    escape = body.find(b"\\u", start, end)
+    # bytes.find runs at memory speed; the regex only looks where an escape is.
+    if escape >= 0 and _SURROGATE.search(body, escape, end) is not None:
+        return None
+    try:
+        str(memoryview(body)[start:end], "utf-8")
+    except UnicodeDecodeError:
+        return None
+    changes: list[Change] = []
+    products: list[JsonText] = []
+    others: list[JsonText] = []
+    pos = start
+    try:
+        while pos < end:
+            m = _CHANGE_HEAD.match(body, pos, end)
+            if m is None:
+                return None
+            entity, key_text, digits, op = m.groups()
+            version = int(digits)
+            cut = body.find(_CHANGE_CUT, m.end(), end)
+            stop = end if cut < 0 else cut + 1  # just past the change's closing brace
+            if version > MAX_INT64 or body[stop - 1] != 0x7D:  # "}"
+                return None
+            key = key_text.decode()
+            if op == b"delete":
+                if m.end() + 1 != stop:
+                    return None
+                changes.append(Change(entity.decode(), key, version, "delete", None))
+            else:
+                begin = m.end() + len(_DATA)
+                if body[m.end() : begin] != _DATA or body[begin] != 0x7B:  # "{"
+                    return None
+                text = body[begin : stop - 1]
+                opening = _TEXT_ID.get(entity)
+                data: Mapping[str, object]
+                if (
+                    opening is not None
+                    and text.startswith(b'%s%s"' % (opening, key_text))
+                    and text[len(opening) + len(key_text) + 1] in b",}"
+                ):
+                    data = json_text = JsonText(text)
+                    (products if entity == b"product" else others).append(json_text)
+                else:
+                    data = JsonObject(orjson.loads(text), text)
+                changes.append(Change(entity.decode(), key, version, "upsert", data))
+            pos = stop + 1  # past the comma
+    except (orjson.JSONDecodeError, IndexError):
+        return None
+    if pos != end + 1:
+        return None
+    picked = _picked_members([p.text for p in products]) if products else []
+    if picked is None or not _all_valid_json([other.text for other in others]):
+        return None
+    for product, members in zip(products, picked, strict=True):
+        product.picked = members
+    return changes
+
+
 def _tail_start(body: bytes) -> int | None:
     """Where the plain members after the changes array start (at its ``]``), or None."""
     end = len(body)
@@ -348,12 +539,16 @@ def _read_page(body: bytes) -> Generator[None, None, tuple[dict[str, object], li
     while i < tail:
         cut = _NEXT_CHANGE.search(body, min(i + SLICE_BYTES, tail), tail)
         end = tail if cut is None else cut.start() + 1
-        try:
-            items = orjson.loads(b"[" + body[i:end] + b"]")
-        except orjson.JSONDecodeError:
-            # A cut inside a change (an "entity" member of nested data): read the body whole.
-            return (yield from _read_whole(body))
-        changes += _changes(items, len(changes))
+        fast = _fast_changes(body, i, end)
+        if fast is not None:
+            changes += fast
+        else:
+            try:
+                items = orjson.loads(b"[" + body[i:end] + b"]")
+            except orjson.JSONDecodeError:
+                # A cut inside a change (an "entity" member of nested data): read the body whole.
+                return (yield from _read_whole(body))
+            changes += _changes(items, len(changes))
         i = body.index(b"{", cut.start() + 1) if cut is not None else tail
         yield
     return members, changes
@@ -473,7 +668,12 @@ def validate_page(page: PullPage, stream: str, after: str | None, limit: int | N
         if data is None:
             raise MalformedResponse(f"{where}: an upsert without data")
         id_member = allowed[change.entity]
-        if id_member is not None and data.get(id_member, change.key) != change.key:
+        # JsonText is only made for data that opens with its id member, equal to the key.
+        if (
+            id_member is not None
+            and type(data) is not JsonText
+            and data.get(id_member, change.key) != change.key
+        ):
             raise MalformedResponse(f"{where}: data.{id_member} does not match the key {change.key!r}")
         if kind == "stock":
             sku = data.get("sku")

@@ -158,15 +158,19 @@ def product_columns(data: Mapping[str, object]) -> tuple[object, ...]:
     bools out) rather than going through the slower ABC and union isinstance checks.
     """
     get = data.get
-    brand = get("brand")
+    return product_columns_of(get("brand"), get("popularity"), get("rating"), get("prices"), get("names"))
+
+
+def product_columns_of(
+    brand: object, popularity: object, rating: object, prices: object, names: object
+) -> tuple[object, ...]:
+    """`product_columns` from the five members it reads (as the wire parser picks them out)."""
     if type(brand) is not str:
         brand = None
-    popularity = get("popularity")
     if type(popularity) is not int:
         popularity = 0
     average: object = 0.0
     count: object = 0
-    rating = get("rating")
     if type(rating) is dict:
         average = rating.get("average")
         average = float(average) if type(average) is float or type(average) is int else 0.0
@@ -174,15 +178,38 @@ def product_columns(data: Mapping[str, object]) -> tuple[object, ...]:
         if type(count) is not int:
             count = 0
     eur = czk = pln = None
-    prices = get("prices")
     if type(prices) is dict:
         eur, czk, pln = prices.get("EUR"), prices.get("CZK"), prices.get("PLN")
         eur = eur if type(eur) is int else None
         czk = czk if type(czk) is int else None
         pln = pln if type(pln) is int else None
-    names = get("names")
     texts = [v for v in names.values() if type(v) is str] if type(names) is dict else []
     return (brand, popularity, average, count, eur, czk, pln, search_text(texts, brand))
+
+
+def json_text_sql(data: str, path: str) -> str:
+    """SQL for the string at ``path`` of the JSON text ``data``, else NULL (what `type(x) is str` keeps)."""
+    return f"CASE WHEN json_type({data}, '{path}') = 'text' THEN json_extract({data}, '{path}') END"
+
+
+def json_int_sql(data: str, path: str, default: str) -> str:
+    """SQL for the integer at ``path`` (never a bool), else ``default``; beyond 64 bits it saturates."""
+    return (
+        f"CASE WHEN json_type({data}, '{path}') = 'integer' "
+        f"THEN CAST(json_extract({data}, '{path}') AS INTEGER) ELSE {default} END"
+    )
+
+
+def popularity_class_sql(popularity: str) -> str:
+    """`popularity_class` as an SQL expression over an integer column (no Python call per row)."""
+    top = (1 << 40) - 1
+    p = f"min(max({popularity}, 0), {top})"
+    steps = [f"WHEN {p} < 64 THEN {CLASS_COUNT - 1} - {p}"]
+    for length in range(7, 41):
+        shift = length - 6
+        base = 64 + (shift - 1) * 32 - 32
+        steps.append(f"WHEN {p} < {1 << length} THEN {CLASS_COUNT - 1 - base} - ({p} >> {shift})")
+    return "CASE " + " ".join(steps) + " END"
 
 
 def _sql(template: str, **parts: str) -> str:
@@ -273,16 +300,18 @@ def rebuild_index(conn: sqlite3.Connection) -> None:
     docid order; ``search_doc`` and FTS are filled from it by appends (FTS5 writes few, large
     segments when rowids ascend), and the secondary indexes are built after the rows, by sorting.
     """
-    conn.create_function("search_class", 1, popularity_class, deterministic=True)
     for table in ("search_vocab", "search_fts", "search_doc", "temp.search_load"):
         conn.execute(_sql("DROP TABLE IF EXISTS {table}", table=table))
     for table in ("search_band", "search_category", "search_prefix", "search_meta", "search_term"):
         conn.execute(_sql("DELETE FROM {table}", table=table))
     conn.execute(
-        "CREATE TEMP TABLE search_load AS SELECT "
-        "(search_class(popularity) << ?) | ROW_NUMBER() OVER (ORDER BY popularity DESC, sku) AS docid, "
-        "sku, category_id, parent_sku, brand, popularity, rating, rating_count, price_eur, price_czk, "
-        "price_pln, search_text FROM product ORDER BY popularity DESC, sku",
+        _sql(
+            "CREATE TEMP TABLE search_load AS SELECT "
+            "(({search_class}) << ?) | ROW_NUMBER() OVER (ORDER BY popularity DESC, sku) AS docid, "
+            "sku, category_id, parent_sku, brand, popularity, rating, rating_count, price_eur, price_czk, "
+            "price_pln, search_text FROM product ORDER BY popularity DESC, sku",
+            search_class=popularity_class_sql("popularity"),
+        ),
         (SERIAL_BITS,),
     )
     conn.execute(SEARCH_DDL[0])
