@@ -16,8 +16,9 @@ import central.app
 import central.orders
 from central import schema
 from central.db import Database, Tx
-from central.models import PushRequest
+from central.models import PushAction, PushRequest
 from central.orders import Actor
+from central.pickup_verifiers import PickupVerifiers
 from offline_cache.outbox import Outbox, QueuedAction, new_key
 from offline_cache.pusher import Pusher, PushReport
 from offline_cache.remote import PushResult
@@ -63,8 +64,11 @@ def client_mark_sent_before_send(monkeypatch: pytest.MonkeyPatch) -> None:
 def server_no_dedup(monkeypatch: pytest.MonkeyPatch) -> None:
     """The server keeps no idempotency record: every delivery runs the business logic again."""
     real = central.actions.push
+    real_prefetch = central.actions._prefetch
 
-    def push(db: Database, actor: Actor, request: PushRequest) -> dict[str, Any]:
+    def push(
+        db: Database, actor: Actor, request: PushRequest, verifiers: PickupVerifiers | None = None
+    ) -> dict[str, Any]:
         ids = [a.action_id for a in request.actions]
         with db.write() as tx:
             tx.conn.execute(delete(schema.applied_actions).where(schema.applied_actions.c.action_id.in_(ids)))
@@ -73,9 +77,14 @@ def server_no_dedup(monkeypatch: pytest.MonkeyPatch) -> None:
                 .where(schema.terminal_installs.c.install_id == request.install_id)
                 .values(last_applied_seq=min(a.seq for a in request.actions) - 1)
             )
-        return real(db, actor, request)
+        return real(db, actor, request, verifiers)
+
+    def prefetch(tx: Tx, db: Database, actions: list[PushAction]) -> tuple[dict[str, Any], set[str]]:
+        applied, _business = real_prefetch(tx, db, actions)
+        return applied, set()  # no business keys remembered either (layer 1)
 
     monkeypatch.setattr(central.actions, "_business_row_exists", lambda *_args: False)
+    monkeypatch.setattr(central.actions, "_prefetch", prefetch)
     monkeypatch.setattr(central.app, "push", push)
 
 
