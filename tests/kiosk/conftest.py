@@ -14,11 +14,15 @@ import pytest
 import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from central.auth import create_enrolment_key
 from central.db import Database
 from central.server import ServerThread
+from kiosk.app import KioskApp
+from kiosk.config import Mode, Settings
+from kiosk.services.sync_session import SessionOptions
 from kiosk.ui.theme import apply_theme
 from tests.fixtures.databases import seeded_central
 
@@ -28,6 +32,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 KIOSK_TESTS = Path(__file__).parent
 # The offscreen platform cannot resize native windows; it says so, and that is not our bug.
 QT_NOISE = [r"This plugin does not support propagateSizeHints\(\)"]
+# The real app against the real central server (the `kiosk` fixture): a loaded machine may be slow.
+START = 60_000  # ms until the first sync is done
+FLIP = 30_000  # ms for a step after that
+OPTIONS = SessionOptions(pull_interval=0.5, page_size=100)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -118,3 +126,35 @@ def central_server(central_db: Database) -> Iterator[CentralServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def kiosk(
+    qtbot: QtBot,
+    qasync_loop: qasync.QEventLoop,
+    central_server: CentralServer,
+    tmp_path: Path,
+    themed_app: QApplication,
+) -> Iterator[KioskApp]:
+    """The real app in kiosk mode, configured in English, synced with the real central server."""
+    settings = Settings(
+        demo=False,
+        central_url=central_server.url,
+        data_dir=tmp_path / "device",
+        mode=Mode.KIOSK,
+        enrol_key=central_server.enrol_key(),
+        location="CZ-PRG-01",
+        language="en",
+    )
+    app = KioskApp(settings, session_options=OPTIONS)
+    # Not qtbot.addWidget: pytest-qt would delete the window (and the idle timer in it) before this
+    # fixture shuts the app down.
+    qasync_loop.create_task(app.start())
+    qtbot.waitUntil(lambda: app.session is not None and app.engine.status().first_sync_done, timeout=START)
+    qtbot.waitUntil(lambda: app.screens is not None and len(app.home.state.popular) > 0, timeout=FLIP)
+    yield app
+    task = qasync_loop.create_task(app.shutdown())
+    qtbot.waitUntil(task.done, timeout=FLIP)
+    assert task.exception() is None
+    assert app.runner.names == []
+    app.window.deleteLater()

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-import qasync
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListView, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -16,10 +13,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.api.errors import CentralFailed, CentralRejected, CentralUnauthorized, CentralUnreachable
 from kiosk.api.remote import CentralRemote
 from kiosk.app import ASSOCIATE_SCREEN, KioskApp, central_error
-from kiosk.config import Mode, Settings
 from kiosk.services.associate_session import SignInProblem
 from kiosk.services.bag import DRAFT_KIND
-from kiosk.services.sync_session import SessionOptions
 from kiosk.ui.formatting import display_locale, price
 from kiosk.ui.models.product_card_model import ProductCardModel
 from kiosk.ui.screens.attract.view import START_SIZE
@@ -34,11 +29,7 @@ from offline_cache.remote import (
     Unreachable,
 )
 
-from .conftest import CentralServer
-
-START = 60_000  # ms, as the end-to-end tests: a loaded machine may be slow
-FLIP = 30_000
-OPTIONS = SessionOptions(pull_interval=0.5, page_size=100)
+from .conftest import FLIP, CentralServer
 
 
 def _text(root: QWidget, name: str) -> str:
@@ -51,38 +42,6 @@ def _button(root: QWidget, name: str) -> QPushButton:
     button = root.findChild(QPushButton, name)
     assert button is not None, f"no button {name!r}"
     return button
-
-
-@pytest.fixture
-def kiosk(
-    qtbot: QtBot,
-    qasync_loop: qasync.QEventLoop,
-    central_server: CentralServer,
-    tmp_path: Path,
-    themed_app: QApplication,
-) -> Iterator[KioskApp]:
-    """The real app in kiosk mode, configured in English, synced with the real central server."""
-    settings = Settings(
-        demo=False,
-        central_url=central_server.url,
-        data_dir=tmp_path / "device",
-        mode=Mode.KIOSK,
-        enrol_key=central_server.enrol_key(),
-        location="CZ-PRG-01",
-        language="en",
-    )
-    app = KioskApp(settings, session_options=OPTIONS)
-    # Not qtbot.addWidget: pytest-qt would delete the window (and the idle timer in it) before this
-    # fixture shuts the app down.
-    qasync_loop.create_task(app.start())
-    qtbot.waitUntil(lambda: app.session is not None and app.engine.status().first_sync_done, timeout=START)
-    qtbot.waitUntil(lambda: app.screens is not None and len(app.home.state.popular) > 0, timeout=FLIP)
-    yield app
-    task = qasync_loop.create_task(app.shutdown())
-    qtbot.waitUntil(task.done, timeout=FLIP)
-    assert task.exception() is None
-    assert app.runner.names == []
-    app.window.deleteLater()
 
 
 def test_lands_on_attract_and_start_opens_home(

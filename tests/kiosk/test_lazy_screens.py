@@ -3,27 +3,16 @@ of the moment, whichever of the two came first."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-import qasync
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
-from kiosk.config import Mode, Settings
-from kiosk.services.sync_session import SessionOptions
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.navigation import BADGE, BAG, CATALOG, HOME, PRODUCT
 from kiosk.ui.screens.product.state import ProductPhase
 from kiosk.ui.status.view import StatusView
 
-from .conftest import CentralServer
-
-START = 60_000  # ms, as the other end-to-end tests: a loaded machine may be slow
-FLIP = 30_000
-OPTIONS = SessionOptions(pull_interval=0.5, page_size=100)
+from .conftest import FLIP
 
 
 def test_a_screen_added_for_later_is_built_on_its_first_visit_only(qtbot: QtBot) -> None:
@@ -56,35 +45,6 @@ def test_a_screen_added_for_later_is_built_on_its_first_visit_only(qtbot: QtBot)
     window.show_screen("nowhere")
     assert window.current_screen() == PRODUCT  # unknown names change nothing
     assert window.screen_widget("nowhere") is None
-
-
-@pytest.fixture
-def kiosk(
-    qtbot: QtBot,
-    qasync_loop: qasync.QEventLoop,
-    central_server: CentralServer,
-    tmp_path: Path,
-    themed_app: QApplication,
-) -> Iterator[KioskApp]:
-    """The real app in kiosk mode, synced with the real central server."""
-    settings = Settings(
-        demo=False,
-        central_url=central_server.url,
-        data_dir=tmp_path / "device",
-        mode=Mode.KIOSK,
-        enrol_key=central_server.enrol_key(),
-        location="CZ-PRG-01",
-        language="en",
-    )
-    app = KioskApp(settings, session_options=OPTIONS)
-    qasync_loop.create_task(app.start())
-    qtbot.waitUntil(lambda: app.session is not None and app.engine.status().first_sync_done, timeout=START)
-    qtbot.waitUntil(lambda: app.screens is not None and len(app.home.state.popular) > 0, timeout=FLIP)
-    yield app
-    task = qasync_loop.create_task(app.shutdown())
-    qtbot.waitUntil(task.done, timeout=FLIP)
-    assert task.exception() is None
-    app.window.deleteLater()
 
 
 def test_views_come_with_their_first_visit_and_follow_each_new_presenter(
