@@ -22,6 +22,7 @@ import re
 import shutil
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -78,6 +79,10 @@ class OutboxError(Exception):
 
 class InvalidAction(OutboxError, ValueError):
     """An action the server's envelope would refuse; refused before it is queued."""
+
+
+class KeyAlreadyUsed(InvalidAction):
+    """An adopted key this outbox already queued or sent: its action exists, a second one never will."""
 
 
 class DraftNotFound(OutboxError, KeyError):
@@ -286,6 +291,14 @@ def _now_iso(clock: Callable[[], float]) -> str:
 def new_key() -> str:
     """A fresh idempotency key: UUIDv7, time-ordered."""
     return str(uuid6.uuid7())
+
+
+def _is_key(text: object) -> bool:
+    """Whether ``text`` is a key exactly as `new_key` writes it: a UUIDv7 in canonical lowercase form."""
+    if not isinstance(text, str) or not _UUID.match(text):
+        return False
+    key = uuid.UUID(text)
+    return key.version == 7 and key.variant == uuid.RFC_4122 and str(key) == text
 
 
 def audit_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
@@ -630,10 +643,35 @@ class Outbox:
 
     # -- drafts --------------------------------------------------------------------------------------------
 
-    def open_draft(self, kind: str, body: Mapping[str, Any] | None = None) -> Draft:
-        """A new draft that owns its idempotency key from this moment on."""
-        draft = Draft(new_key(), new_key(), kind, dict(body or {}), _now_iso(self._clock), False)
+    def open_draft(
+        self, kind: str, body: Mapping[str, Any] | None = None, *, action_id: str | None = None
+    ) -> Draft:
+        """A new draft that owns its idempotency key from this moment on.
+
+        ``action_id`` adopts a key minted elsewhere (a kiosk's handed-off bag): it must be a key as
+        `new_key` makes them and one this outbox never queued (KeyAlreadyUsed, nothing written). When
+        an open draft of the same kind already owns it, that draft is returned as it is: opening the
+        same handoff twice gives one draft, never a second one with the same key.
+        """
+        if action_id is not None and not _is_key(action_id):
+            raise InvalidAction(f"{action_id!r} is not an idempotency key (a lowercase UUIDv7)")
+        draft = Draft(new_key(), action_id or new_key(), kind, dict(body or {}), _now_iso(self._clock), False)
         with write_transaction(self._db) as conn:
+            if action_id is not None:
+                if conn.execute("SELECT 1 FROM outbox WHERE action_id = ?", (action_id,)).fetchone():
+                    raise KeyAlreadyUsed(f"{action_id} was already queued by this outbox")
+                row = conn.execute(
+                    "SELECT draft_id, action_id, kind, body, updated_at, submitted FROM draft "
+                    "WHERE action_id = ?",
+                    (action_id,),
+                ).fetchone()
+                if row is not None:
+                    owner = _draft(row)
+                    if owner.submitted:
+                        raise KeyAlreadyUsed(f"{action_id} was already submitted by this outbox")
+                    if owner.kind != kind:
+                        raise InvalidAction(f"{action_id} belongs to an open {owner.kind} draft")
+                    return owner
             conn.execute(
                 "INSERT INTO draft (draft_id, action_id, kind, body, updated_at, submitted) "
                 "VALUES (?, ?, ?, ?, ?, 0)",

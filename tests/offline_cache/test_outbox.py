@@ -18,9 +18,11 @@ from offline_cache.outbox import (
     OUTBOX_FILE,
     DraftSubmitted,
     InvalidAction,
+    KeyAlreadyUsed,
     Outbox,
     OutboxMigrationFailed,
     OutboxTooNew,
+    new_key,
 )
 from retail_rules.canonical import payload_sha256
 
@@ -65,6 +67,72 @@ def test_a_draft_keeps_its_key_across_a_reopen_and_submits_once(tmp_path: Path) 
     with pytest.raises(DraftSubmitted):
         again.update_draft(draft.draft_id, {"lines": []})
     again.close()
+
+
+def _draft_rows(path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT * FROM draft ORDER BY draft_id").fetchall()
+
+
+def test_a_draft_adopts_a_key_minted_elsewhere_and_a_second_open_returns_it(
+    outbox: Outbox, tmp_path: Path
+) -> None:
+    key = new_key()  # as a kiosk minted it for its bag
+    body = {"v": 1, "lines": [{"sku": "SKU-1", "qty": 2}]}
+    draft = outbox.open_draft("kiosk.bag", body, action_id=key)
+    assert draft.action_id == key
+    assert draft.body == body
+    outbox.update_draft(draft.draft_id, {"v": 1, "lines": [{"sku": "SKU-1", "qty": 3}]})
+
+    again = outbox.open_draft("kiosk.bag", body, action_id=key)  # the same code scanned again
+    assert again.draft_id == draft.draft_id
+    assert again.body == {"v": 1, "lines": [{"sku": "SKU-1", "qty": 3}]}  # the edit stands
+    assert [d.draft_id for d in outbox.open_drafts()] == [draft.draft_id]
+
+    action = outbox.submit(again, "order.create", ORDER, "A-7", "associate")
+    assert action.action_id == key
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "not-a-key",
+        "",
+        "0190A3C4-0000-7000-8000-000000000001",  # upper case: not as new_key writes it
+        "0190a3c4-0000-4000-8000-000000000001",  # a UUIDv4
+        "0190a3c4-0000-7000-c000-000000000001",  # another variant
+        "{0190a3c4-0000-7000-8000-000000000001}",
+        "0190a3c40000700080000000000000001",
+    ],
+)
+def test_an_adopted_key_that_is_not_a_key_is_refused_and_nothing_is_written(
+    outbox: Outbox, tmp_path: Path, key: str
+) -> None:
+    before = _draft_rows(tmp_path / OUTBOX_FILE)
+    with pytest.raises(InvalidAction):
+        outbox.open_draft("kiosk.bag", {"v": 1, "lines": []}, action_id=key)
+    assert _draft_rows(tmp_path / OUTBOX_FILE) == before
+    assert outbox.open_drafts() == []
+
+
+def test_a_key_this_outbox_already_queued_or_sent_is_never_adopted(outbox: Outbox, tmp_path: Path) -> None:
+    draft = outbox.open_draft("kiosk.bag", {"v": 1, "lines": []})
+    queued = outbox.submit(draft, "order.create", ORDER, "A-7", "associate")
+    sent_alone = outbox.enqueue("order.create", ORDER, "A-7", "associate")  # no draft behind it
+    before = _draft_rows(tmp_path / OUTBOX_FILE)
+    for key in (queued.action_id, sent_alone.action_id):
+        with pytest.raises(KeyAlreadyUsed):
+            outbox.open_draft("kiosk.bag", {"v": 1, "lines": []}, action_id=key)
+    assert _draft_rows(tmp_path / OUTBOX_FILE) == before
+    assert outbox.open_drafts() == []
+    assert outbox.counts()["pending"] == 2
+
+
+def test_a_key_an_open_draft_of_another_kind_owns_is_refused(outbox: Outbox) -> None:
+    form = outbox.open_draft("return.form", {"n": 1})
+    with pytest.raises(InvalidAction):
+        outbox.open_draft("kiosk.bag", {"v": 1, "lines": []}, action_id=form.action_id)
+    assert [d.kind for d in outbox.open_drafts()] == ["return.form"]
 
 
 def test_the_stored_payload_is_canonical_and_hashes_like_the_server(outbox: Outbox) -> None:
