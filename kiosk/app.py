@@ -37,6 +37,7 @@ from kiosk.services.bag import BagService
 from kiosk.services.cache_reader import CacheReader
 from kiosk.services.catalog import CatalogService, ProductHit
 from kiosk.services.enrolment import EnrolmentNeeded, EnrolmentPlan
+from kiosk.services.handoff import HandoffService, is_handoff_scan
 from kiosk.services.images import ProductImages
 from kiosk.services.product import ProductService
 from kiosk.services.sync_feed import SyncFeed, SyncUpdate
@@ -462,10 +463,22 @@ class KioskApp:
 
     def scan(self, code: str) -> None:
         """A barcode scanned outside the catalog: the catalog's look-up opens the product, and a code it
-        cannot use is explained on the catalog screen, where the notice is shown."""
+        cannot use is explained on the catalog screen, where the notice is shown. On an associate device
+        a kiosk's handoff code opens that bag on the bag screen (a kiosk never opens one: the catalog
+        explains it as a code that names no product)."""
         screens = self.screens
-        if screens is not None:
-            screens.runner.run(SCAN_TASK, self._look_up_scan(screens.catalog, code))
+        if screens is None:
+            return
+        if not self.kiosk_mode and is_handoff_scan(code):
+            self._open_handoff(code)
+            return
+        screens.runner.run(SCAN_TASK, self._look_up_scan(screens.catalog, code))
+
+    def _open_handoff(self, code: str) -> None:
+        """A kiosk's handoff code scanned on an associate device: that bag, on the bag screen."""
+        if self.screens is not None:
+            self.screens.bag.open_handoff(code)
+            self.window.show_screen(BAG)
 
     async def _look_up_scan(self, catalog: CatalogPresenter, code: str) -> None:
         await catalog.look_up_scan(code)  # a known product: its product_requested has opened it
@@ -600,8 +613,14 @@ class KioskApp:
         runner.failed.connect(self._on_task_failure)
         language, currency = self._screen_settings.language, self._screen_settings.currency
         catalog = CatalogPresenter(
-            services.catalog, runner, language=language, currency=currency, here=services.here
+            services.catalog,
+            runner,
+            language=language,
+            currency=currency,
+            here=services.here,
+            opens_handoffs=not self.kiosk_mode,
         )
+        catalog.handoff_requested.connect(self._open_handoff)
         product = ProductPresenter(
             services.product, runner, language=language, currency=currency, images=self.product_images.image
         )
@@ -616,7 +635,14 @@ class KioskApp:
         bag_service = BagService(
             session.reader, session.outbox, services.here, currency, reservations=session.outbox.reservations
         )
-        bag = BagPresenter(bag_service, runner, language=language)
+        handoff = (
+            None
+            if self.kiosk_mode
+            else HandoffService(
+                session.reader, services.here, currency, reservations=session.outbox.reservations
+            )
+        )
+        bag = BagPresenter(bag_service, runner, language=language, handoff=handoff)
         if self._bag_view is not None:
             self._connect_bag(self._bag_view, bag)
         bag.back_requested.connect(self.window.go_back)

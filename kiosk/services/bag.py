@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from kiosk.services.cache_reader import CacheReader
 from offline_cache.cache_store import CacheStore
-from offline_cache.outbox import Draft, Outbox, OutboxError, Reservation
+from offline_cache.outbox import Draft, KeyAlreadyUsed, Outbox, OutboxError, Reservation
 from offline_cache.product_view import product_detail, stock_by_location
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,8 @@ class BagRefusal(StrEnum):
     BAG_FULL = "bag_full"
     NOT_IN_BAG = "not_in_bag"
     STORAGE = "storage"  # the draft could not be written (disk full, damaged outbox)
+    OTHER_BAG = "other_bag"  # a handed-off bag cannot be opened over lines of another bag
+    HANDOFF_USED = "handoff_used"  # this device already queued the handed-off bag's order
 
 
 class BagRefused(Exception):
@@ -324,6 +326,42 @@ class BagService:
             if not any(line.sku == sku for line in self._lines):
                 raise BagRefused(BagRefusal.NOT_IN_BAG)
             self._write(tuple(line for line in self._lines if line.sku != sku))
+        return await self.snapshot(language)
+
+    async def adopt(self, action_id: str, lines: Sequence[BagLine], language: str) -> BagSnapshot:
+        """Take up a handed-off bag as this device's bag, keeping its key (an associate opened its code).
+
+        The bag must be empty or already this handoff's: lines of another bag are never replaced
+        (OTHER_BAG). Opening the same handoff again keeps the bag as it is now, edits included.
+        """
+        checked = tuple(checked_line(line.sku, line.qty) for line in lines)
+        async with self._lock:
+            if self._draft is not None and self._draft.action_id == action_id:
+                return await self.snapshot(language)
+            if self._lines:
+                raise BagRefused(BagRefusal.OTHER_BAG)
+            previous = self._draft  # an emptied bag still has its draft: the handoff's takes its place
+            try:
+                draft = self._outbox.open_draft(DRAFT_KIND, draft_body(checked), action_id=action_id)
+                try:
+                    adopted = parse_draft_body(draft.body)
+                except ValueError:
+                    # A draft on disk with this key that this app cannot read: the code says what it holds.
+                    draft = self._outbox.update_draft(draft.draft_id, draft_body(checked))
+                    adopted = checked
+            except KeyAlreadyUsed as exc:
+                log.info("handoff %s not opened: %s", action_id, exc)
+                raise BagRefused(BagRefusal.HANDOFF_USED) from exc
+            except (OutboxError, sqlite3.Error) as exc:
+                log.warning("handoff draft not written: %s", exc)
+                raise BagRefused(BagRefusal.STORAGE) from exc
+            self._generation += 1
+            self._draft, self._lines = draft, adopted
+            if previous is not None and previous.draft_id != draft.draft_id:
+                try:
+                    self._outbox.discard_draft(previous.draft_id)
+                except (OutboxError, sqlite3.Error):
+                    log.exception("could not discard the empty bag draft %s", previous.draft_id)
         return await self.snapshot(language)
 
     def clear(self) -> None:

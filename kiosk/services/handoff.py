@@ -134,6 +134,11 @@ def decode(text: str) -> HandoffBag:
     return HandoffBag(str(key), tuple(lines))
 
 
+def is_handoff_scan(text: object) -> bool:
+    """Whether a scan is meant as a handoff code (any version, whole or not), not a product barcode."""
+    return isinstance(text, str) and text.strip()[:2].upper() == PREFIX[:2]
+
+
 def handoff_code(snapshot: BagSnapshot) -> str:
     """The code of a bag on screen; ValueError for an empty bag (nothing to hand over)."""
     if snapshot.action_id is None or not snapshot.items:

@@ -279,6 +279,30 @@
         <translation>Първо добавете продукт: празна количка не може да бъде предадена.</translation>
     </message>
     <message>
+        <source>Opened the customer&apos;s bag.</source>
+        <translation>Количката на клиента е отворена.</translation>
+    </message>
+    <message>
+        <source>This bag still holds products. Remove them before opening another customer&apos;s bag.</source>
+        <translation>В тази количка все още има продукти. Премахнете ги, преди да отворите количката на друг клиент.</translation>
+    </message>
+    <message>
+        <source>This bag code could not be read. Please scan it again.</source>
+        <translation>Кодът на количката не може да бъде прочетен. Моля, сканирайте го отново.</translation>
+    </message>
+    <message>
+        <source>This bag code comes from a newer kiosk app. Please update this device.</source>
+        <translation>Кодът на количката е от по-нова версия на приложението на киоска. Моля, обновете това устройство.</translation>
+    </message>
+    <message>
+        <source>This bag holds products this device does not know yet. Please try again later.</source>
+        <translation>Количката съдържа продукти, които това устройство все още не познава. Моля, опитайте по-късно.</translation>
+    </message>
+    <message>
+        <source>This bag was already ordered on this device.</source>
+        <translation>Тази количка вече е поръчана на това устройство.</translation>
+    </message>
+    <message>
         <source>1 item</source>
         <translation>1 брой</translation>
     </message>

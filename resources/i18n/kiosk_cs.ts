@@ -285,6 +285,30 @@
         <translation>Nejprve přidejte produkt: prázdný košík nelze předat.</translation>
     </message>
     <message>
+        <source>Opened the customer&apos;s bag.</source>
+        <translation>Košík zákazníka je otevřený.</translation>
+    </message>
+    <message>
+        <source>This bag still holds products. Remove them before opening another customer&apos;s bag.</source>
+        <translation>V tomto košíku ještě jsou produkty. Než otevřete košík jiného zákazníka, odeberte je.</translation>
+    </message>
+    <message>
+        <source>This bag code could not be read. Please scan it again.</source>
+        <translation>Kód košíku nelze přečíst. Naskenujte ho prosím znovu.</translation>
+    </message>
+    <message>
+        <source>This bag code comes from a newer kiosk app. Please update this device.</source>
+        <translation>Kód košíku pochází z novější verze aplikace kiosku. Aktualizujte prosím toto zařízení.</translation>
+    </message>
+    <message>
+        <source>This bag holds products this device does not know yet. Please try again later.</source>
+        <translation>Košík obsahuje produkty, které toto zařízení zatím nezná. Zkuste to prosím později.</translation>
+    </message>
+    <message>
+        <source>This bag was already ordered on this device.</source>
+        <translation>Tento košík už byl na tomto zařízení objednán.</translation>
+    </message>
+    <message>
         <source>1 item</source>
         <translation>1 kus</translation>
     </message>

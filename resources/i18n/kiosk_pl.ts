@@ -285,6 +285,30 @@
         <translation>Najpierw należy dodać produkt: pustego koszyka nie można przekazać.</translation>
     </message>
     <message>
+        <source>Opened the customer&apos;s bag.</source>
+        <translation>Otwarto koszyk klienta.</translation>
+    </message>
+    <message>
+        <source>This bag still holds products. Remove them before opening another customer&apos;s bag.</source>
+        <translation>W tym koszyku są jeszcze produkty. Przed otwarciem koszyka innego klienta należy je usunąć.</translation>
+    </message>
+    <message>
+        <source>This bag code could not be read. Please scan it again.</source>
+        <translation>Nie udało się odczytać kodu koszyka. Proszę zeskanować go ponownie.</translation>
+    </message>
+    <message>
+        <source>This bag code comes from a newer kiosk app. Please update this device.</source>
+        <translation>Ten kod koszyka pochodzi z nowszej wersji aplikacji kiosku. Proszę zaktualizować to urządzenie.</translation>
+    </message>
+    <message>
+        <source>This bag holds products this device does not know yet. Please try again later.</source>
+        <translation>Koszyk zawiera produkty, których to urządzenie jeszcze nie zna. Proszę spróbować później.</translation>
+    </message>
+    <message>
+        <source>This bag was already ordered on this device.</source>
+        <translation>Ten koszyk został już zamówiony na tym urządzeniu.</translation>
+    </message>
+    <message>
         <source>1 item</source>
         <translation>1 sztuka</translation>
     </message>

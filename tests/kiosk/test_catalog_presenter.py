@@ -432,6 +432,28 @@ async def test_a_bad_scan_changes_nothing_but_the_notice(rig: Rig, raw: str) -> 
     assert rig.presenter.state.scan is None
 
 
+async def test_an_associate_catalog_hands_a_handoff_scan_to_the_root_and_a_kiosk_does_not(
+    cache: CacheStore,
+) -> None:
+    code = "KB1" + "7" * 60  # the prefix is what routes it; the bag screen decodes (and refuses) the rest
+    service = CatalogService(CacheReader(cache), lambda _cache: FakeCatalog())
+    runner = TaskRunner()
+    associate = CatalogPresenter(service, runner, here=HERE, opens_handoffs=True)
+    handed: list[str] = []
+    associate.handoff_requested.connect(handed.append)
+    associate.scanned(f" {code.lower()} ")
+    assert handed == [f" {code.lower()} "]
+    assert runner.names == []  # no look-up ...
+    assert associate.state.scan is None  # ... and no notice
+    kiosk = make_rig(cache, FakeCatalog())  # a kiosk: the code names no product
+    kiosk.presenter.handoff_requested.connect(handed.append)
+    kiosk.presenter.scanned(code)
+    await kiosk.settle()
+    assert handed == [f" {code.lower()} "]
+    assert kiosk.presenter.state.scan is not None
+    assert kiosk.presenter.state.scan.problem == ScanProblem.NOT_A_PRODUCT_CODE
+
+
 async def test_open_product_emits_the_sku(rig: Rig) -> None:
     rig.presenter.open_product("SKU-000003")
     rig.presenter.open_product("")

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.services.bag import BagRefusal, BagRefused, BagService, BagSnapshot
-from kiosk.services.handoff import handoff_code
+from kiosk.services.handoff import HandoffInvalid, HandoffProblem, HandoffService, handoff_code
 from kiosk.ui.screens.bag.state import BagNotice, BagPhase, BagState
 from kiosk.ui.task_runner import TaskRunner
 
@@ -28,6 +28,14 @@ _NOTICES = {
     BagRefusal.BAG_FULL: BagNotice.BAG_FULL,
     BagRefusal.NOT_IN_BAG: BagNotice.NOT_IN_BAG,
     BagRefusal.STORAGE: BagNotice.STORAGE,
+    BagRefusal.OTHER_BAG: BagNotice.OTHER_BAG,
+    BagRefusal.HANDOFF_USED: BagNotice.HANDOFF_USED,
+}
+_HANDOFF_NOTICES = {
+    HandoffProblem.NOT_A_HANDOFF: BagNotice.HANDOFF_DAMAGED,
+    HandoffProblem.DAMAGED: BagNotice.HANDOFF_DAMAGED,
+    HandoffProblem.NEWER_VERSION: BagNotice.HANDOFF_NEWER,
+    HandoffProblem.UNKNOWN_PRODUCT: BagNotice.HANDOFF_UNKNOWN_PRODUCT,
 }
 
 
@@ -39,10 +47,17 @@ class BagPresenter(QObject):
     back_requested = Signal()
 
     def __init__(
-        self, service: BagService, runner: TaskRunner, *, language: str, parent: QObject | None = None
+        self,
+        service: BagService,
+        runner: TaskRunner,
+        *,
+        language: str,
+        handoff: HandoffService | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
+        self._handoff = handoff  # None: this device does not open handed-off bags (a kiosk)
         self._runner = runner
         self._changes = 0
         self._state = BagState(language=language, snapshot=BagSnapshot(None, service.currency))
@@ -59,6 +74,10 @@ class BagPresenter(QObject):
     def add(self, sku: str, qty: int) -> None:
         """Slot for the product page's ``add_to_bag_requested(sku, qty)``."""
         self._change(self.add_line(sku, qty))
+
+    def open_handoff(self, code: str) -> None:
+        """A scanned handoff code (associate mode): the customer's bag becomes this device's bag."""
+        self._change(self.open_handed_off(code))
 
     def select(self, sku: str) -> None:
         if any(item.sku == sku for item in self._state.snapshot.items):
@@ -147,6 +166,24 @@ class BagPresenter(QObject):
             self._refused(refused)
             return
         self._show(snapshot, notice=BagNotice.ADDED, selected=sku)
+
+    async def open_handed_off(self, code: str) -> None:
+        if self._handoff is None:
+            self._set(replace(self._state, notice=BagNotice.HANDOFF_DAMAGED, notice_limit=None))
+            return
+        try:
+            handed = await self._handoff.open(code, self._state.language)
+        except HandoffInvalid as invalid:
+            log.info("handoff code not opened: %s", invalid)
+            self._set(replace(self._state, notice=_HANDOFF_NOTICES[invalid.problem], notice_limit=None))
+            return
+        assert handed.action_id is not None  # a decoded code always names its key
+        try:
+            snapshot = await self._service.adopt(handed.action_id, handed.lines, self._state.language)
+        except BagRefused as refused:
+            self._refused(refused)
+            return
+        self._show(snapshot, notice=BagNotice.HANDOFF_OPENED)
 
     async def change_quantity(self, sku: str, qty: int) -> None:
         try:

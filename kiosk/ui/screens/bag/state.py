@@ -28,6 +28,12 @@ class BagNotice(StrEnum):
     STORAGE = "storage"
     DRAFT_DAMAGED = "draft_damaged"  # a saved bag could not be read back and was set aside
     EMPTY_HANDOFF = "empty_handoff"
+    HANDOFF_OPENED = "handoff_opened"  # an associate opened a customer's bag from its code
+    OTHER_BAG = "other_bag"  # a handed-off bag was not opened over the lines already here
+    HANDOFF_DAMAGED = "handoff_damaged"  # a bag code that does not read back whole
+    HANDOFF_NEWER = "handoff_newer"  # a bag code from a newer app version
+    HANDOFF_UNKNOWN_PRODUCT = "handoff_unknown_product"  # names products this device does not know
+    HANDOFF_USED = "handoff_used"  # this device already queued that bag's order
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,11 @@ _ERRORS = frozenset(
         BagNotice.STORAGE,
         BagNotice.DRAFT_DAMAGED,
         BagNotice.EMPTY_HANDOFF,
+        BagNotice.OTHER_BAG,
+        BagNotice.HANDOFF_DAMAGED,
+        BagNotice.HANDOFF_NEWER,
+        BagNotice.HANDOFF_UNKNOWN_PRODUCT,
+        BagNotice.HANDOFF_USED,
     }
 )
 
@@ -211,6 +216,18 @@ class BagView(ScreenView[BagState]):
             ),
             BagNotice.DRAFT_DAMAGED: self.tr("A saved bag could not be read back. Please start a new one."),
             BagNotice.EMPTY_HANDOFF: self.tr("Add a product first: an empty bag has nothing to hand over."),
+            BagNotice.HANDOFF_OPENED: self.tr("Opened the customer's bag."),
+            BagNotice.OTHER_BAG: self.tr(
+                "This bag still holds products. Remove them before opening another customer's bag."
+            ),
+            BagNotice.HANDOFF_DAMAGED: self.tr("This bag code could not be read. Please scan it again."),
+            BagNotice.HANDOFF_NEWER: self.tr(
+                "This bag code comes from a newer kiosk app. Please update this device."
+            ),
+            BagNotice.HANDOFF_UNKNOWN_PRODUCT: self.tr(
+                "This bag holds products this device does not know yet. Please try again later."
+            ),
+            BagNotice.HANDOFF_USED: self.tr("This bag was already ordered on this device."),
         }
         return texts[state.notice]
 

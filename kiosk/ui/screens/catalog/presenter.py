@@ -13,6 +13,7 @@ from typing import Final
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.services.catalog import CatalogService, CatalogUnavailable, CategoryNode, ProductHit, SearchQuery
+from kiosk.services.handoff import is_handoff_scan
 from kiosk.ui.screens.catalog.state import (
     CatalogProblem,
     CatalogState,
@@ -54,6 +55,7 @@ class CatalogPresenter(QObject):
 
     state_changed = Signal(object)  # CatalogState
     product_requested = Signal(str)  # sku: the composition root opens the product page
+    handoff_requested = Signal(str)  # a kiosk's handoff code scanned here: the root opens it (associates)
 
     def __init__(
         self,
@@ -65,10 +67,12 @@ class CatalogPresenter(QObject):
         here: str | None = None,
         debounce: float = DEBOUNCE,
         facet_delay: float = FACET_DELAY,
+        opens_handoffs: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._catalog = catalog
+        self._opens_handoffs = opens_handoffs  # an associate device: handoff codes are not product codes
         self._runner = runner
         self._debounce = debounce
         self._facet_delay = facet_delay
@@ -105,6 +109,9 @@ class CatalogPresenter(QObject):
         self.start()
 
     def scanned(self, code: str) -> None:
+        if self._opens_handoffs and is_handoff_scan(code):
+            self.handoff_requested.emit(code)
+            return
         self._runner.run(SCAN_TASK, self.look_up_scan(code), on_failure=self._on_bug)
 
     def open_product(self, sku: str) -> None:
