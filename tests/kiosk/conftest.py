@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import os
 import time
@@ -23,6 +24,7 @@ from central.server import ServerThread
 from kiosk.app import KioskApp
 from kiosk.config import Mode, Settings
 from kiosk.services.sync_session import SessionOptions
+from kiosk.ui.task_runner import TaskRunner
 from kiosk.ui.theme import apply_theme
 from tests.fixtures.databases import seeded_central
 
@@ -128,6 +130,45 @@ def central_server(central_db: Database) -> Iterator[CentralServer]:
         server.stop()
 
 
+async def settle_runner(runner: TaskRunner) -> None:
+    """Until every task the intents started has finished (the asyncio loop runs only while we await)."""
+    for _ in range(500):
+        if not runner.names:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"tasks still running: {runner.names}")
+
+
+def device_settings(central_server: CentralServer, data_dir: Path, mode: Mode) -> Settings:
+    """A device of CZ-PRG-01 in English, enrolling with a key of the role its mode needs."""
+    return Settings(
+        demo=False,
+        central_url=central_server.url,
+        data_dir=data_dir,
+        mode=mode,
+        enrol_key=central_server.enrol_key(role="kiosk" if mode == Mode.KIOSK else "associate"),
+        location="CZ-PRG-01",
+        language="en",
+    )
+
+
+@contextlib.contextmanager
+def running_app(qtbot: QtBot, qasync_loop: qasync.QEventLoop, settings: Settings) -> Iterator[KioskApp]:
+    """The real app, started and synced once; shut down (with no task left behind) at the end."""
+    app = KioskApp(settings, session_options=OPTIONS)
+    # Not qtbot.addWidget: pytest-qt would delete the window (and the idle timer in it) before the
+    # app is shut down.
+    qasync_loop.create_task(app.start())
+    qtbot.waitUntil(lambda: app.session is not None and app.engine.status().first_sync_done, timeout=START)
+    qtbot.waitUntil(lambda: app.screens is not None, timeout=FLIP)
+    yield app
+    task = qasync_loop.create_task(app.shutdown())
+    qtbot.waitUntil(task.done, timeout=FLIP)
+    assert task.exception() is None
+    assert app.runner.names == []
+    app.window.deleteLater()
+
+
 @pytest.fixture
 def kiosk(
     qtbot: QtBot,
@@ -137,24 +178,8 @@ def kiosk(
     themed_app: QApplication,
 ) -> Iterator[KioskApp]:
     """The real app in kiosk mode, configured in English, synced with the real central server."""
-    settings = Settings(
-        demo=False,
-        central_url=central_server.url,
-        data_dir=tmp_path / "device",
-        mode=Mode.KIOSK,
-        enrol_key=central_server.enrol_key(),
-        location="CZ-PRG-01",
-        language="en",
-    )
-    app = KioskApp(settings, session_options=OPTIONS)
-    # Not qtbot.addWidget: pytest-qt would delete the window (and the idle timer in it) before this
-    # fixture shuts the app down.
-    qasync_loop.create_task(app.start())
-    qtbot.waitUntil(lambda: app.session is not None and app.engine.status().first_sync_done, timeout=START)
-    qtbot.waitUntil(lambda: app.screens is not None and len(app.home.state.popular) > 0, timeout=FLIP)
-    yield app
-    task = qasync_loop.create_task(app.shutdown())
-    qtbot.waitUntil(task.done, timeout=FLIP)
-    assert task.exception() is None
-    assert app.runner.names == []
-    app.window.deleteLater()
+    with running_app(
+        qtbot, qasync_loop, device_settings(central_server, tmp_path / "device", Mode.KIOSK)
+    ) as app:
+        qtbot.waitUntil(lambda: len(app.home.state.popular) > 0, timeout=FLIP)
+        yield app

@@ -40,6 +40,8 @@ from offline_cache.cache_store import CACHE_FILE, CacheStore
 from offline_cache.outbox import OUTBOX_FILE, Outbox
 from tests.kiosk.test_bag import HERE, seed_bag_cache
 
+from .conftest import settle_runner
+
 CZECH = {
     "Welcome": "Vítejte",
     "Touch to start": "Dotkněte se pro start",
@@ -75,13 +77,7 @@ class Installs:
         return translator
 
 
-async def settle(runner: TaskRunner) -> None:
-    """Until every task the intents started has finished (the asyncio loop runs only while we await)."""
-    for _ in range(500):
-        if not runner.names:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"tasks still running: {runner.names}")
+settle = settle_runner  # the name the tests here use
 
 
 def interactive(widget: QWidget) -> list[QWidget]:

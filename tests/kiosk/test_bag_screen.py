@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,6 +25,8 @@ from offline_cache.cache_store import CACHE_FILE, CacheStore
 from offline_cache.outbox import OUTBOX_FILE, Outbox
 from tests.kiosk.test_bag import HERE, seed_bag_cache
 
+from .conftest import settle_runner
+
 
 @dataclass
 class Screen:
@@ -36,11 +37,7 @@ class Screen:
     counts: list[int]
 
     async def settle(self) -> None:
-        for _ in range(500):
-            if not self.runner.names:
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError(f"tasks still running: {self.runner.names}")
+        await settle_runner(self.runner)
 
     def click(self, qtbot: QtBot, name: str) -> None:
         button = self.view.findChild(QAbstractButton, name)

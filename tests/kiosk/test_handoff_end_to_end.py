@@ -13,12 +13,12 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
-from kiosk.config import Mode, Settings
+from kiosk.config import Mode
 from kiosk.services.bag import DRAFT_KIND, BagLine
 from kiosk.services.handoff import encode
 from offline_cache.outbox import new_key
 
-from .conftest import FLIP, OPTIONS, START, CentralServer
+from .conftest import FLIP, CentralServer, device_settings, running_app
 from .test_app_end_to_end import _other_product, _product_in_stock_with_reviews
 
 
@@ -43,25 +43,9 @@ def associate_app(
     tmp_path: Path,
     themed_app: QApplication,
 ) -> Iterator[KioskApp]:
-    settings = Settings(
-        demo=False,
-        central_url=central_server.url,
-        data_dir=tmp_path / "associate",
-        mode=Mode.ASSOCIATE,
-        enrol_key=central_server.enrol_key(role="associate"),
-        location="CZ-PRG-01",
-        language="en",
-    )
-    app = KioskApp(settings, session_options=OPTIONS)
-    qasync_loop.create_task(app.start())
-    qtbot.waitUntil(lambda: app.session is not None and app.engine.status().first_sync_done, timeout=START)
-    qtbot.waitUntil(lambda: app.screens is not None, timeout=FLIP)
-    yield app
-    task = qasync_loop.create_task(app.shutdown())
-    qtbot.waitUntil(task.done, timeout=FLIP)
-    assert task.exception() is None
-    assert app.runner.names == []
-    app.window.deleteLater()
+    settings = device_settings(central_server, tmp_path / "associate", Mode.ASSOCIATE)
+    with running_app(qtbot, qasync_loop, settings) as app:
+        yield app
 
 
 def test_a_scanned_handoff_code_opens_the_customers_bag_with_its_key(

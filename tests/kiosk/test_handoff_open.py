@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,8 @@ from kiosk.ui.task_runner import TaskRunner
 from offline_cache.cache_store import CACHE_FILE, CacheStore
 from offline_cache.outbox import OUTBOX_FILE, Outbox, new_key
 from tests.kiosk.test_bag import HERE, seed_bag_cache
+
+from .conftest import settle_runner
 
 ORDER = {
     "order_id": "0190a3c4-0000-7000-8000-000000000001",
@@ -45,11 +46,7 @@ class Device:
     view: BagView
 
     async def settle(self) -> None:
-        for _ in range(500):
-            if not self.runner.names:
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError(f"tasks still running: {self.runner.names}")
+        await settle_runner(self.runner)
 
     def notice_label(self) -> QLabel:
         label = self.view.findChild(QLabel, "bagNotice")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,8 @@ from tests.offline_cache.test_product_view import (
     put,
     upsert,
 )
+
+from .conftest import settle_runner
 
 
 @pytest.fixture
@@ -76,12 +77,7 @@ class Rig:
     images: list[tuple[str, bytes]]
 
     async def settle(self) -> None:
-        """Until every task the intents started has finished."""
-        for _ in range(500):
-            if not self.runner.names:
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError(f"tasks still running: {self.runner.names}")
+        await settle_runner(self.runner)
 
 
 async def fake_image(path: str) -> bytes | None:
