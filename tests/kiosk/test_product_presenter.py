@@ -351,6 +351,24 @@ async def test_add_to_bag_only_for_the_product_on_screen(rig: Rig) -> None:
     assert rig.bag == [(sku, 2)]
 
 
+async def test_opening_another_product_stops_the_page_offering_the_old_one_at_once(rig: Rig) -> None:
+    """A tap on "Add to bag" between open() and its load task must not take the product shown before."""
+    in_stock = "SELECT sku FROM stock WHERE available > 0 ORDER BY sku LIMIT 2"
+    first, second = (row[0] for row in rig.cache.reader().execute(in_stock))
+    await rig.presenter.load(first)
+    assert rig.presenter.state.can_add_to_bag
+    rig.presenter.open(second)  # the load task has not run yet
+    assert rig.presenter.state.sku == second
+    assert not rig.presenter.state.can_add_to_bag
+    rig.presenter.add_to_bag(first, 1)
+    assert rig.bag == []
+    await rig.settle()
+    assert rig.presenter.state.detail is not None
+    assert rig.presenter.state.detail.sku == second
+    rig.presenter.add_to_bag(second, 1)
+    assert rig.bag == [(second, 1)]
+
+
 async def test_images_load_through_the_injected_loader(rig: Rig) -> None:
     await rig.presenter.load("SKU-0000001")
     detail = rig.presenter.state.detail

@@ -83,6 +83,9 @@ class ProductPresenter(QObject):
             self._runner.cancel(name)
         self._image_tasks.clear()
         self._ticker.start()
+        # LOADING now, not when the load task first runs: until then the page must not offer to add the
+        # product it showed before to the bag (a tap landing in that gap would take the wrong product).
+        self._set(replace(self._state, phase=ProductPhase.LOADING, sku=sku, review_query=ReviewQuery()))
         self._runner.run(LOAD_TASK, self.load(sku), on_failure=self._on_load_bug)
 
     def choose_variant(self, sku: str) -> None:
