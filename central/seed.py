@@ -45,9 +45,9 @@ def _rows_with_versions(tx: Tx, rows: list[dict[str, Any]]) -> list[dict[str, An
     return rows
 
 
-def _product_row(p: demo_data.DemoProduct, rating: tuple[float, int]) -> dict[str, Any]:
-    average, count = rating
-    data = {
+def product_data(p: demo_data.DemoProduct, average: float, count: int) -> dict[str, Any]:
+    """A product's ``data`` document as the catalog stream publishes it."""
+    return {
         "sku": p.sku,
         "gtin": p.gtin,
         "parent_sku": p.parent_sku,
@@ -62,6 +62,10 @@ def _product_row(p: demo_data.DemoProduct, rating: tuple[float, int]) -> dict[st
         "popularity": p.popularity,
         "rating": {"average": average, "count": count},
     }
+
+
+def _product_row(p: demo_data.DemoProduct, rating: tuple[float, int]) -> dict[str, Any]:
+    data = product_data(p, *rating)
     return {
         "sku": p.sku,
         "gtin": p.gtin,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from central import demo_data
+from central import demo_data, seed
 from offline_cache import protocol
 from offline_cache.cache_store import CacheStore
 from offline_cache.remote import Change, PullPage
@@ -61,21 +61,7 @@ def product_data(p: demo_data.DemoProduct) -> dict[str, object]:
     """A product's ``data`` as central/seed.py publishes it (the rating is made up: no reviews here)."""
     rng = random.Random(p.sku)
     count = rng.randrange(0, 40)
-    return {
-        "sku": p.sku,
-        "gtin": p.gtin,
-        "parent_sku": p.parent_sku,
-        "category_id": p.category_id,
-        "brand": p.brand,
-        "names": p.names,
-        "descriptions": p.descriptions,
-        "prices": p.prices,
-        "specs": p.specs,
-        "variant": p.variant,
-        "images": [f"/v1/images/{p.sku}/{i}.jpg" for i in range(p.images)],
-        "popularity": p.popularity,
-        "rating": {"average": round(rng.uniform(1, 5), 2) if count else 0.0, "count": count},
-    }
+    return seed.product_data(p, round(rng.uniform(1, 5), 2) if count else 0.0, count)
 
 
 def category_changes() -> list[Change]:
