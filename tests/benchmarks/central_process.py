@@ -9,6 +9,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.fixtures.processes import stop
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -40,9 +42,4 @@ def central_server(db_args: list[str], workdir: Path) -> Iterator[str]:
             time.sleep(0.05)
         yield port_file.read_text()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

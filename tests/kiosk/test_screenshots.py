@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.fixtures.processes import stop
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "screenshots"
 SIZE = (1280, 800)
@@ -65,12 +67,7 @@ def xvfb() -> Iterator[str]:
             time.sleep(0.05)
         yield f":{number}"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
         if server.stderr is not None:
             server.stderr.close()
 
