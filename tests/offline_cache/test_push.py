@@ -26,6 +26,7 @@ from offline_cache.remote import (
     RetryLater,
     Unreachable,
 )
+from tests.fixtures.databases import copy_database
 from tests.offline_cache.conftest import (
     STORE,
     Device,
@@ -100,12 +101,7 @@ def copy_outbox(source: Path, target_dir: Path) -> Path:
     """A consistent copy of a live WAL database, as a restored backup or a cloned disk would be."""
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / OUTBOX_FILE
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
+    copy_database(source, target)
     return target
 
 
