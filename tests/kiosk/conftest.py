@@ -23,9 +23,11 @@ from central.db import Database
 from central.server import ServerThread
 from kiosk.app import KioskApp
 from kiosk.config import Mode, Settings
+from kiosk.services.cache_reader import CacheReader
 from kiosk.services.sync_session import SessionOptions
 from kiosk.ui.task_runner import TaskRunner
 from kiosk.ui.theme import apply_theme
+from offline_cache.cache_store import CacheStore
 from tests.fixtures.databases import seeded_central
 
 # Qt reads this when the QApplication is created (by pytest-qt's qapp), not at import: no display needed.
@@ -183,3 +185,13 @@ def kiosk(
     ) as app:
         qtbot.waitUntil(lambda: len(app.home.state.popular) > 0, timeout=FLIP)
         yield app
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> Iterator[CacheReader]:
+    """A cache reader (its two threads) over an empty cache; both closed afterwards."""
+    cache = CacheStore.open(tmp_path / "cache.db")
+    reader = CacheReader(cache)
+    yield reader
+    reader.close()
+    cache.close()

@@ -6,8 +6,7 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -19,15 +18,6 @@ ENDLESS = (
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) "
     "SELECT count(*) FROM n"
 )
-
-
-@pytest.fixture
-def reader(tmp_path: Path) -> Iterator[CacheReader]:
-    cache = CacheStore.open(tmp_path / "cache.db")
-    reader = CacheReader(cache)
-    yield reader
-    reader.close()
-    cache.close()
 
 
 def endless(outcome: list[str]) -> Callable[[CacheStore], int]:

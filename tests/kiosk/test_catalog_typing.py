@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from kiosk.services.cache_reader import CacheReader
 from kiosk.services.catalog import CatalogService
 from kiosk.ui.screens.catalog.presenter import CatalogPresenter
 from kiosk.ui.task_runner import TaskRunner
-from offline_cache.cache_store import CacheStore
 from tests.kiosk.test_catalog_presenter import FakeCatalog
-
-
-@pytest.fixture
-def reader(tmp_path: Path) -> Iterator[CacheReader]:
-    cache = CacheStore.open(tmp_path / "cache.db")
-    reader = CacheReader(cache)
-    yield reader
-    reader.close()
-    cache.close()
 
 
 async def test_a_key_after_a_pause_searches_at_once_and_a_burst_waits(reader: CacheReader) -> None:
