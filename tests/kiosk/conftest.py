@@ -141,14 +141,19 @@ async def settle_runner(runner: TaskRunner) -> None:
     raise AssertionError(f"tasks still running: {runner.names}")
 
 
-def device_settings(central_server: CentralServer, data_dir: Path, mode: Mode) -> Settings:
-    """A device of CZ-PRG-01 in English, enrolling with a key of the role its mode needs."""
+def device_settings(
+    central_server: CentralServer, data_dir: Path, mode: Mode = Mode.KIOSK, *, with_key: bool = True
+) -> Settings:
+    """A device of CZ-PRG-01 with a fresh enrolment key of the role its mode needs (none without
+    ``with_key``). In English: the tests read English texts, and unconfigured the kiosk would speak
+    the store's Czech."""
+    role = "kiosk" if mode == Mode.KIOSK else "associate"
     return Settings(
         demo=False,
         central_url=central_server.url,
         data_dir=data_dir,
         mode=mode,
-        enrol_key=central_server.enrol_key(role="kiosk" if mode == Mode.KIOSK else "associate"),
+        enrol_key=central_server.enrol_key(role=role) if with_key else None,
         location="CZ-PRG-01",
         language="en",
     )

@@ -16,7 +16,6 @@ from sqlalchemy import text as sa_text
 
 from central.orders import bump_stock_versions, change_stock
 from kiosk.app import KioskApp
-from kiosk.config import Mode, Settings
 from kiosk.services.bag import DRAFT_KIND
 from kiosk.services.sync_session import SessionOptions
 from kiosk.ui.status.state import NoticeKind, StatusState
@@ -24,7 +23,7 @@ from kiosk.ui.widgets.gallery import Gallery
 from kiosk.ui.widgets.touch_button import TOUCH_MIN
 from offline_cache.data_dir_lock import DataDirBusy, DataDirLock
 
-from .conftest import CentralServer
+from .conftest import CentralServer, device_settings
 
 START = 60_000  # ms; generous: a loaded CI machine may be slow
 FLIP = 30_000
@@ -37,18 +36,6 @@ def text(root: QWidget, name: str) -> str:
     label = root.findChild(QLabel, name)
     assert label is not None, f"no QLabel {name!r}"
     return label.text()
-
-
-def settings_for(server: CentralServer, data_dir: Path, *, enrol_key: str | None) -> Settings:
-    return Settings(
-        demo=False,
-        central_url=server.url,
-        data_dir=data_dir,
-        mode=Mode.KIOSK,
-        enrol_key=enrol_key,
-        location="CZ-PRG-01",
-        language="en",  # the texts below are English; unconfigured, the kiosk would speak the store's Czech
-    )
 
 
 def shut_down(app: KioskApp, loop: qasync.QEventLoop, qtbot: QtBot) -> None:
@@ -69,9 +56,7 @@ def test_enrol_first_sync_then_offline_and_back(
     products = central_server.scalar("SELECT count(*) FROM products WHERE NOT deleted")
     categories = central_server.scalar("SELECT count(*) FROM categories WHERE NOT deleted")
     data_dir = tmp_path / "device"
-    app = KioskApp(
-        settings_for(central_server, data_dir, enrol_key=central_server.enrol_key()), session_options=OPTIONS
-    )
+    app = KioskApp(device_settings(central_server, data_dir), session_options=OPTIONS)
     qtbot.addWidget(app.window)
     states: list[StatusState] = []
     app.status.state_changed.connect(states.append)
@@ -157,7 +142,7 @@ def test_refused_token_asks_for_re_enrolment_on_screen(
             }
         )
     )
-    app = KioskApp(settings_for(central_server, data_dir, enrol_key=None), session_options=OPTIONS)
+    app = KioskApp(device_settings(central_server, data_dir, with_key=False), session_options=OPTIONS)
     qtbot.addWidget(app.window)
     qasync_loop.create_task(app.start())
 
@@ -188,9 +173,7 @@ def test_a_folder_in_use_is_said_on_screen_and_retry_connects_once_it_is_free(
 ) -> None:
     data_dir = tmp_path / "device"
     other = DataDirLock.acquire(data_dir)  # as a running kiosk-sync holds it
-    app = KioskApp(
-        settings_for(central_server, data_dir, enrol_key=central_server.enrol_key()), session_options=OPTIONS
-    )
+    app = KioskApp(device_settings(central_server, data_dir), session_options=OPTIONS)
     qtbot.addWidget(app.window)
     qasync_loop.create_task(app.start())
     window = app.window
@@ -277,7 +260,7 @@ def test_browse_search_scan_product_and_stock_through_an_outage(
     product = _product_in_stock_with_reviews(central_server)
     total = int(str(central_server.scalar("SELECT count(*) FROM products WHERE NOT deleted")))
     app = KioskApp(
-        settings_for(central_server, tmp_path / "device", enrol_key=central_server.enrol_key()),
+        device_settings(central_server, tmp_path / "device"),
         session_options=OPTIONS,
     )
     qtbot.addWidget(app.window)

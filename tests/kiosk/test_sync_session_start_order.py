@@ -28,7 +28,7 @@ from kiosk.services.enrolment import EnrolmentPlan
 from kiosk.services.sync_session import SessionOptions, SyncSession
 from offline_cache.device_record import DeviceRecord, device_store
 
-from .conftest import CentralServer
+from .conftest import CentralServer, device_settings
 
 STORE = "CZ-PRG-01"
 START = 60_000  # ms
@@ -248,15 +248,7 @@ def test_a_refused_token_with_a_key_at_hand_reopens_the_folder_as_the_new_device
 ) -> None:
     data_dir = tmp_path / "device"
     device_store(data_dir).save(DeviceRecord("T-GONE", "d.never-issued", "kiosk", STORE, central_server.url))
-    settings = Settings(
-        demo=False,
-        central_url=central_server.url,
-        data_dir=data_dir,
-        mode=Mode.KIOSK,
-        location=STORE,
-        language="en",
-        enrol_key=central_server.enrol_key(),
-    )
+    settings = device_settings(central_server, data_dir)
     app = KioskApp(settings, session_options=SessionOptions(pull_interval=0.5))
     qtbot.addWidget(app.window)
     ready: list[str] = []
