@@ -956,6 +956,8 @@ class KioskApp:
         await self._detach_screens()
         if self._catalog_view is not None:
             self._catalog_view.shutdown()
+        # The start screen draws cards too: their pictures stop here, whether the catalog was opened or not.
+        await self.card_images.aclose()
         session, self.session = self.session, None
         if session is not None:
             self.backend.closing.emit()

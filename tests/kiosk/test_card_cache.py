@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -14,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.services.catalog import ProductHit, SearchQuery
 from kiosk.ui.models import product_card_delegate
-from kiosk.ui.models.product_card_delegate import CARD_SIZE, MARGIN, SKELETON, ProductCardDelegate
+from kiosk.ui.models.product_card_delegate import CARD_SIZE, MARGIN, SKELETON, CardImages, ProductCardDelegate
 from kiosk.ui.models.product_grid_model import CardFormatter, ProductGridModel
 from kiosk.ui.screens.catalog import view as catalog_view
 from kiosk.ui.screens.catalog.state import CatalogState, Results
@@ -207,3 +208,25 @@ def test_a_hidden_grid_draws_nothing_ahead(grid_view: CatalogView, qtbot: QtBot)
     cached = delegate.cached_cards
     qtbot.wait(50)
     assert delegate.cached_cards == cached
+
+
+async def test_aclose_returns_once_the_cancelled_picture_loads_have_unwound(qapp: QApplication) -> None:
+    """The app closes its HTTP client right after: no download may still be on it then."""
+    started = asyncio.Event()
+    unwound: list[str] = []
+
+    async def fetch(path: str) -> bytes | None:
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            unwound.append(path)
+        return None
+
+    images = CardImages(fetch)
+    assert images.pixmap("/v1/images/SKU-1/0.jpg") is None
+    await started.wait()
+    assert images.pending == 1
+    await images.aclose()
+    assert unwound == ["/v1/images/SKU-1/0.jpg"]
+    assert images.pending == 0

@@ -306,6 +306,13 @@ class CardImages(QObject):
             task.cancel()
         self._pending.clear()
 
+    async def aclose(self) -> None:
+        """`close`, then wait until the cancelled loads have unwound: before the HTTP client they read
+        through is closed, so no download is left half-read on a closed connection."""
+        tasks = list(self._pending.values())
+        self.close()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def _request(self, path: str) -> None:
         if self._fetch is None or path in self._pending:
             return
