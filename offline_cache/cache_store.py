@@ -50,7 +50,7 @@ from offline_cache.search import (
 log = logging.getLogger(__name__)
 
 CACHE_FILE: Final = "cache.db"
-CACHE_SCHEMA: Final = 3  # 2: search columns and search_* tables; 3: search_term (a 2 may lack it)
+CACHE_SCHEMA: Final = 4  # 2: search columns and search_* tables; 3: search_term; 4: docids in exact order
 BULK_CHECKPOINT_PAGES: Final = 16_384  # 64 MiB of WAL between checkpoints during a full load
 ROWS_PER_STATEMENT: Final = 250  # changes one INSERT statement writes (see `_write_changes`)
 

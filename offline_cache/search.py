@@ -3,16 +3,18 @@
 The index lives in ``cache.db`` next to the catalog and changes in the same transactions:
 
 - ``search_doc``: one narrow row per product, keyed by a ``docid`` whose order IS the browse order
-  (most popular first). A docid is ``class << 30 | serial``: ``class`` is the popularity on a
-  log scale (3% steps), ``serial`` is the product's place in (popularity, SKU) order at the
-  last full build; a product that arrives or changes class later gets the next free serial, so it
-  sorts after the products of its class that were there before. Full-text hits come back from
-  FTS5 in docid order, so "the most popular N matches" never needs a sort.
+  (most popular first, then by SKU). A docid is ``class << 30 | slot``: ``class`` is the popularity
+  on a log scale (3% steps), and within a class the slots follow (popularity, SKU) exactly. A full
+  build leaves 15 free slots after each product; a delta puts a product in the middle of the free
+  slots between its neighbours, found by a binary search of the class, and when none are left it
+  spreads a small stretch of the class out again (a few products move, never the whole class).
+  Full-text hits come back from FTS5 in docid order, so "the most popular N matches" never needs
+  a sort.
 - ``search_fts``: contentless FTS5 over every language's name and the brand (unicode61 folds case
   and Latin diacritics; `search_text` maps the letters it keeps, such as ł, й and ё).
 - ``search_band``: how many products of each scope (all: ``''``, or a category with its
-  descendants) lie in each block of 1,024 docids; a window at any row number is found by adding
-  these up, never by an OFFSET scan.
+  descendants) lie in each block of 16,384 docids (1,024 products after a full build); a window
+  at any row number is found by adding these up, never by an OFFSET scan.
 - ``search_prefix``: for every 1 to 3 letter word prefix, the docids of the most popular products
   with a word that starts so, answering the first keystrokes without touching FTS.
 - ``search_category``: the category closure (each category with itself and its ancestors).
@@ -56,8 +58,9 @@ MAX_TOKENS: Final = 8
 MAX_WINDOW: Final = 1000
 MAX_EXPANSION: Final = 64  # terms a typed word may stand for before FTS5 expands the prefix itself
 HEAD: Final = 200  # ranked FTS hits read with a text query's count: the first screens need no more
-BAND_SHIFT: Final = 10
-SERIAL_BITS: Final = 30
+SLOT_BITS: Final = 30
+GAP: Final = 16  # slots per product at a full build: room for deltas to land between neighbours
+BAND_SHIFT: Final = 14  # a band is 1,024 products' worth of slots
 CLASS_COUNT: Final = 1 << 11
 BULK_HASH_BYTES: Final = 32 * 1024 * 1024  # FTS5 pending-terms buffer while a full load is indexed
 DELTA_HASH_BYTES: Final = 1024 * 1024  # FTS5's default, for delta pages
@@ -93,7 +96,6 @@ SEARCH_DDL: Final = (
     "PRIMARY KEY (ancestor_id, category_id)) WITHOUT ROWID",
     "CREATE TABLE search_prefix (prefix TEXT PRIMARY KEY, full INTEGER NOT NULL, last INTEGER NOT NULL, "
     "docids BLOB NOT NULL) WITHOUT ROWID",
-    "CREATE TABLE search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     # Every word FTS holds (a term left by a deleted product stays: it just matches nothing).
     "CREATE TABLE search_term (term TEXT PRIMARY KEY) WITHOUT ROWID",
 )
@@ -229,8 +231,8 @@ def popularity_class(popularity: int) -> int:
     """0 for the most popular: exact below 64, then 32 steps per doubling (about 3% apart).
 
     Coarse on purpose: a scope has a band row per class it holds (plus one per 1,024 products of a
-    big class), and every browse window adds bands up. Within a class the full build orders by
-    exact popularity; only products changed later may sit up to one step out of place.
+    big class), and every browse window adds bands up. Within a class the slots give the exact
+    (popularity, SKU) order.
     """
     p = min(max(popularity, 0), (1 << 40) - 1)
     if p < 64:
@@ -241,8 +243,10 @@ def popularity_class(popularity: int) -> int:
     return CLASS_COUNT - 1 - rank
 
 
-def docid_for(popularity: int, serial: int) -> int:
-    return (popularity_class(popularity) << SERIAL_BITS) | serial
+def _class_range(popularity: int) -> tuple[int, int]:
+    """The docids of a popularity class, both ends excluded (slot 0 and the next class's first)."""
+    low = popularity_class(popularity) << SLOT_BITS
+    return low, low + (1 << SLOT_BITS)
 
 
 def _band(docid: int) -> int:
@@ -302,17 +306,17 @@ def rebuild_index(conn: sqlite3.Connection) -> None:
     """
     for table in ("search_vocab", "search_fts", "search_doc", "temp.search_load"):
         conn.execute(_sql("DROP TABLE IF EXISTS {table}", table=table))
-    for table in ("search_band", "search_category", "search_prefix", "search_meta", "search_term"):
+    for table in ("search_band", "search_category", "search_prefix", "search_term"):
         conn.execute(_sql("DELETE FROM {table}", table=table))
     conn.execute(
         _sql(
             "CREATE TEMP TABLE search_load AS SELECT "
-            "(({search_class}) << ?) | ROW_NUMBER() OVER (ORDER BY popularity DESC, sku) AS docid, "
+            "(({search_class}) << ?) | (ROW_NUMBER() OVER (ORDER BY popularity DESC, sku) * ?) AS docid, "
             "sku, category_id, parent_sku, brand, popularity, rating, rating_count, price_eur, price_czk, "
             "price_pln, search_text FROM product ORDER BY popularity DESC, sku",
             search_class=popularity_class_sql("popularity"),
         ),
-        (SERIAL_BITS,),
+        (SLOT_BITS, GAP),
     )
     conn.execute(SEARCH_DDL[0])
     conn.execute(
@@ -335,8 +339,6 @@ def rebuild_index(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', ?)", (DELTA_HASH_BYTES,))
     conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 4)")
     conn.execute("DROP TABLE temp.search_load")
-    serials = conn.execute("SELECT COUNT(*) FROM search_doc").fetchone()[0]
-    conn.execute("INSERT INTO search_meta (key, value) VALUES ('next_serial', ?)", (serials + 1,))
     _rebuild_categories(conn)
     _build_prefixes(conn)
 
@@ -438,12 +440,144 @@ def _unpack(blob: bytes) -> array[int]:
 
 @dataclass(frozen=True, slots=True)
 class _Doc:
+    """A product as the index holds it: where it sorts, what FTS has for it, the scopes it counts in."""
+
     docid: int
-    sku: str
     category_id: str | None
     text: str
-    brand: object = None
-    parent_sku: object = None
+
+
+_FIRST_FROM = (
+    "SELECT docid, popularity, sku FROM search_doc WHERE docid >= ? AND docid < ? ORDER BY docid LIMIT 1"
+)
+_LAST_UPTO = (
+    "SELECT docid, popularity, sku FROM search_doc WHERE docid > ? AND docid <= ? ORDER BY docid DESC LIMIT 1"
+)
+
+
+def _neighbours(conn: sqlite3.Connection, low: int, high: int, key: tuple[int, str]) -> tuple[int, int]:
+    """The docids either side of where ``key`` (-popularity, SKU) sorts in the class between ``low``
+    and ``high``: the last product before it and the first after it, or the class's ends.
+
+    A binary search over the class's docids, one seek a step: the class is in key order.
+    """
+
+    def ahead(row: tuple[int, int, str]) -> bool:
+        return (-row[1], row[2]) < key
+
+    first = conn.execute(_FIRST_FROM, (low + 1, high)).fetchone()
+    if first is None:
+        return low, high
+    if not ahead(first):
+        return low, first[0]
+    last = conn.execute(_LAST_UPTO, (low, high - 1)).fetchone()
+    if ahead(last):
+        return last[0], high
+    # Products up to `ahead_of` sort before the key, those from `behind` on after it; between the
+    # two nothing is known. `after` is the first product at or past `behind`.
+    ahead_of, behind, after = first[0], last[0], last[0]
+    while behind - ahead_of > 1:
+        middle = (ahead_of + behind) // 2
+        row = conn.execute(_FIRST_FROM, (middle, behind)).fetchone()
+        if row is not None and ahead(row):
+            ahead_of = row[0]
+        else:
+            behind = middle
+            if row is not None:
+                after = row[0]
+    return ahead_of, after
+
+
+def _free_slot(low: int, high: int, before: int, after: int) -> int | None:
+    """A docid between ``before`` and ``after`` (products, or the class's ends) with room left either side."""
+    if before == low and after == high:
+        return low + (1 << (SLOT_BITS - 1))
+    if after == high and high - before > GAP:
+        return before + GAP
+    if before == low and after - low > GAP:
+        return after - GAP
+    if after - before > 1:
+        return (before + after) // 2
+    return None
+
+
+class _Placement:
+    """Docids for the products of one delta page, keeping every class in (popularity, SKU) order.
+
+    Works on ``search_doc`` as it is now, so each product is placed among those placed before it.
+    Where two neighbours have no free slot between them, a stretch of the class around them is
+    spread out again: the products it moves are kept in ``after`` (a product of the page) or
+    ``bystanders`` (any other: where it was, its category) and ``moved_to``.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, after: dict[str, _Doc | None]) -> None:
+        self._conn = conn
+        self._after = after
+        self.bystanders: dict[str, tuple[int, str | None]] = {}
+        self.moved_to: dict[str, int] = {}
+
+    def place(self, sku: str, popularity: int, docid: int | None) -> int:
+        """The docid for ``sku`` at ``popularity``; its current row (at ``docid``) is deleted first."""
+        if docid is not None:
+            self._conn.execute("DELETE FROM search_doc WHERE docid = ?", (docid,))
+        low, high = _class_range(popularity)
+        before, after = _neighbours(self._conn, low, high, (-popularity, sku))
+        if docid is not None and before < docid < after:
+            return docid
+        slot = _free_slot(low, high, before, after)
+        return self._spread(low, high, before, after) if slot is None else slot
+
+    def _spread(self, low: int, high: int, before: int, after: int) -> int:
+        """Spread the products around ``before`` and ``after`` over a stretch with room for them and one
+        more; the stretch grows until a quarter of a gap is left between products. The docid freed
+        between the two is returned."""
+        conn = self._conn
+        width = 8
+        while True:
+            left = conn.execute(
+                "SELECT docid FROM search_doc WHERE docid > ? AND docid <= ? ORDER BY docid DESC LIMIT ?",
+                (low, before, width + 1),
+            ).fetchall()
+            right = conn.execute(
+                "SELECT docid FROM search_doc WHERE docid >= ? AND docid < ? ORDER BY docid LIMIT ?",
+                (after, high, width + 1),
+            ).fetchall()
+            start = left.pop()[0] if len(left) > width else low
+            end = right.pop()[0] if len(right) > width else high
+            count = len(left) + len(right) + 1
+            step = min(GAP, (end - start) // (count + 1))
+            if step >= GAP // 4 or (start == low and end == high):
+                break
+            width *= 4
+        if start == low and end != high:
+            slots = [end - step * (count - i) for i in range(count)]
+        else:
+            slots = [start + step * (i + 1) for i in range(count)]
+        docids = [d for (d,) in reversed(left)] + [-1] + [d for (d,) in right]
+        moves = {d: slot for d, slot in zip(docids, slots, strict=True) if d not in (-1, slot)}
+        if moves:
+            self._move(moves)
+        return slots[len(left)]
+
+    def _move(self, moves: Mapping[int, int]) -> None:
+        conn = self._conn
+        marks = _marks(len(moves))
+        rows = conn.execute(
+            _sql("SELECT {c} FROM search_doc WHERE docid IN ({marks})", c=_DOC_COLUMNS, marks=marks),
+            list(moves),
+        ).fetchall()
+        conn.execute(_sql("DELETE FROM search_doc WHERE docid IN ({marks})", marks=marks), list(moves))
+        conn.executemany(
+            _sql("INSERT INTO search_doc ({c}) VALUES ({marks})", c=_DOC_COLUMNS, marks=_marks(11)),
+            [(moves[row[0]], *row[1:]) for row in rows],
+        )
+        for docid, sku, category_id, *_ in rows:
+            doc = self._after.get(sku)
+            if doc is not None:
+                self._after[sku] = _Doc(moves[docid], doc.category_id, doc.text)
+            else:
+                self.bystanders.setdefault(sku, (docid, category_id))
+                self.moved_to[sku] = moves[docid]
 
 
 def apply_product_changes(
@@ -452,39 +586,94 @@ def apply_product_changes(
     """Keep the index in step with a delta page; call BEFORE the page's rows replace the old ones.
 
     ``upserts`` are ``product`` rows as the cache writes them (sku first, category_id fourth, the
-    `PRODUCT_SEARCH_COLUMNS` last). A product whose names, brand and popularity class did not
-    change (a price or stock-only edit) costs one lookup and one narrow row write.
+    `PRODUCT_SEARCH_COLUMNS` last). A product whose popularity did not change keeps its docid (a
+    price or stock-only edit costs one lookup and one narrow row write); one that arrives or changes
+    popularity is placed among its class (`_Placement`). FTS, the bands and the prefix lists then
+    follow the difference between each product's docid, text and category before and after.
     """
     skus = [str(row[0]) for row in upserts] + list(deletes)
     if not skus:
         return
-    old: dict[str, _Doc] = {}
+    before: dict[str, _Doc] = {}
+    was: dict[str, tuple[int, object, object]] = {}  # popularity, brand, parent_sku
     for start in range(0, len(skus), 500):
         chunk = skus[start : start + 500]
         marks = _marks(len(chunk))
-        for docid, sku, category_id, text, brand, parent_sku in conn.execute(
+        for docid, sku, category_id, text, popularity, brand, parent_sku in conn.execute(
             _sql(
-                "SELECT d.docid, d.sku, d.category_id, p.search_text, d.brand, d.parent_sku "
+                "SELECT d.docid, d.sku, d.category_id, p.search_text, d.popularity, d.brand, d.parent_sku "
                 "FROM search_doc AS d JOIN product AS p ON p.sku = d.sku WHERE d.sku IN ({marks})",
                 marks=marks,
             ),
             chunk,
         ):
-            old[sku] = _Doc(docid, sku, category_id, text or "", brand, parent_sku)
-    (next_serial,) = conn.execute("SELECT value FROM search_meta WHERE key = 'next_serial'").fetchone() or (
-        1,
+            before[sku] = _Doc(docid, category_id, text or "")
+            was[sku] = (popularity, brand, parent_sku)
+    after: dict[str, _Doc | None] = dict(before)
+    placement = _Placement(conn, after)
+    # Same docid: an UPDATE of plain columns leaves the indexes alone (most deltas are prices).
+    value_updates: list[tuple[object, ...]] = []
+    full_updates: list[tuple[object, ...]] = []
+    for row in upserts:
+        sku, category_id, parent_sku = str(row[0]), row[3], row[2]
+        brand, popularity, rating, rating_count, eur, czk, pln, text = row[-8:]
+        assert isinstance(popularity, int)
+        assert isinstance(text, str)
+        category = category_id if isinstance(category_id, str) else None
+        values = (popularity, rating, rating_count, eur, czk, pln)
+        current = after.get(sku)
+        if current is not None and was[sku][0] == popularity:
+            if (current.category_id, *was[sku][1:]) == (category, brand, parent_sku):
+                value_updates.append((*values, sku))
+            else:
+                full_updates.append((category, parent_sku, brand, *values, sku))
+            after[sku] = _Doc(current.docid, category, text)
+            continue
+        docid = placement.place(sku, popularity, None if current is None else current.docid)
+        conn.execute(
+            _sql("INSERT INTO search_doc ({c}) VALUES ({marks})", c=_DOC_COLUMNS, marks=_marks(11)),
+            (docid, sku, category, parent_sku, brand, *values),
+        )
+        after[sku] = _Doc(docid, category, text)
+    for sku in deletes:
+        current = after.get(sku)
+        if current is not None:
+            conn.execute("DELETE FROM search_doc WHERE docid = ?", (current.docid,))
+            after[sku] = None
+    conn.executemany(
+        "UPDATE search_doc SET popularity = ?, rating = ?, rating_count = ?, price_eur = ?, price_czk = ?, "
+        "price_pln = ? WHERE sku = ?",
+        value_updates,
     )
+    conn.executemany(
+        "UPDATE search_doc SET category_id = ?, parent_sku = ?, brand = ?, popularity = ?, rating = ?, "
+        "rating_count = ?, price_eur = ?, price_czk = ?, price_pln = ? WHERE sku = ?",
+        full_updates,
+    )
+    if placement.bystanders:
+        moved = list(placement.bystanders)
+        for start in range(0, len(moved), 500):
+            chunk = moved[start : start + 500]
+            for sku, text in conn.execute(
+                _sql("SELECT sku, search_text FROM product WHERE sku IN ({marks})", marks=_marks(len(chunk))),
+                chunk,
+            ):
+                docid, category_id = placement.bystanders[sku]
+                before[sku] = _Doc(docid, category_id, text or "")
+                after[sku] = _Doc(placement.moved_to[sku], category_id, text or "")
+    _index_differences(conn, before, after)
+
+
+def _index_differences(
+    conn: sqlite3.Connection, before: Mapping[str, _Doc], after: Mapping[str, _Doc | None]
+) -> None:
+    """FTS, the bands and the prefix lists changed from each product's ``before`` to its ``after``."""
     closure = {c: (*chain, "") for c, chain in _closure_rows(conn).items()}
     bands: dict[tuple[str, int], int] = {}
     added: dict[str, list[int]] = {}
     removed: dict[str, list[int]] = {}
     fts_deletes: list[tuple[int, str]] = []
     fts_inserts: list[tuple[int, str]] = []
-    doc_rows: list[tuple[object, ...]] = []
-    # Same docid: an UPDATE of plain columns leaves the indexes alone (most deltas are prices).
-    value_updates: list[tuple[object, ...]] = []
-    full_updates: list[tuple[object, ...]] = []
-    gone: list[str] = []
 
     def count(doc: _Doc, step: int) -> None:
         for scope in closure.get(doc.category_id or "", ("",)):
@@ -505,60 +694,23 @@ def apply_product_changes(
             if doc.docid <= limits.get(key, doc.docid):
                 lists.setdefault(key, []).append(doc.docid)
 
-    for row in upserts:
-        sku, category_id, parent_sku = str(row[0]), row[3], row[2]
-        brand, popularity, rating, rating_count, eur, czk, pln, text = row[-8:]
-        assert isinstance(popularity, int)
-        assert isinstance(text, str)
-        before = old.get(sku)
-        if before is not None and before.docid >> SERIAL_BITS == popularity_class(popularity):
-            docid = before.docid
-        else:
-            docid = docid_for(popularity, next_serial)
-            next_serial += 1
-        doc = _Doc(docid, sku, category_id if isinstance(category_id, str) else None, text)
-        if before is None or before.text != text or before.docid != docid:
-            if before is not None:
-                fts_deletes.append((before.docid, before.text))
-                touched(before, removed)
-            fts_inserts.append((docid, text))
-            touched(doc, added)
-        if before is None or before.docid != docid or before.category_id != doc.category_id:
-            if before is not None:
-                count(before, -1)
-            count(doc, 1)
-        values = (popularity, rating, rating_count, eur, czk, pln)
-        if before is None or before.docid != docid:
-            if before is not None:
-                gone.append(sku)
-            doc_rows.append((docid, sku, doc.category_id, parent_sku, brand, *values))
-        elif (before.category_id, before.brand, before.parent_sku) == (doc.category_id, brand, parent_sku):
-            value_updates.append((*values, docid))
-        else:
-            full_updates.append((doc.category_id, parent_sku, brand, *values, docid))
-    for sku in deletes:
-        before = old.get(sku)
-        if before is not None:
-            fts_deletes.append((before.docid, before.text))
-            touched(before, removed)
-            count(before, -1)
-            gone.append(sku)
+    for sku, now in after.items():
+        then = before.get(sku)
+        if then == now:
+            continue
+        if then is None or now is None or then.docid != now.docid or then.text != now.text:
+            if then is not None:
+                fts_deletes.append((then.docid, then.text))
+                touched(then, removed)
+            if now is not None:
+                fts_inserts.append((now.docid, now.text))
+                touched(now, added)
+        if then is None or now is None or then.docid != now.docid or then.category_id != now.category_id:
+            if then is not None:
+                count(then, -1)
+            if now is not None:
+                count(now, 1)
     conn.executemany("INSERT INTO search_fts (search_fts, rowid, text) VALUES ('delete', ?, ?)", fts_deletes)
-    conn.executemany("DELETE FROM search_doc WHERE sku = ?", [(sku,) for sku in gone])
-    conn.executemany(
-        _sql("INSERT OR REPLACE INTO search_doc ({c}) VALUES ({marks})", c=_DOC_COLUMNS, marks=_marks(11)),
-        doc_rows,
-    )
-    conn.executemany(
-        "UPDATE search_doc SET popularity = ?, rating = ?, rating_count = ?, price_eur = ?, price_czk = ?, "
-        "price_pln = ? WHERE docid = ?",
-        value_updates,
-    )
-    conn.executemany(
-        "UPDATE search_doc SET category_id = ?, parent_sku = ?, brand = ?, popularity = ?, rating = ?, "
-        "rating_count = ?, price_eur = ?, price_czk = ?, price_pln = ? WHERE docid = ?",
-        full_updates,
-    )
     conn.executemany("INSERT INTO search_fts (rowid, text) VALUES (?, ?)", fts_inserts)
     new_terms = {word for _, text in fts_inserts for word in words(text)}
     conn.executemany("INSERT OR IGNORE INTO search_term (term) VALUES (?)", [(t,) for t in new_terms])
@@ -568,7 +720,6 @@ def apply_product_changes(
         [(scope, band, n) for (scope, band), n in bands.items() if n],
     )
     conn.execute("DELETE FROM search_band WHERE n <= 0")
-    conn.execute("INSERT OR REPLACE INTO search_meta (key, value) VALUES ('next_serial', ?)", (next_serial,))
     _update_prefixes(conn, added, removed)
 
 

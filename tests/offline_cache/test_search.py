@@ -598,6 +598,97 @@ def test_browse_windows_match_a_sorted_list_after_any_deltas(
             store.close()
 
 
+_WORDS = ("chair", "chest", "kettle", "kite", "lamp", "lámpa", "židle")
+_QUERIES = (None, "c", "ch", "ki", "zid", "chair", "lamp kettle", "k l")
+
+
+def _answers(store: CacheStore) -> list[tuple[object, ...]]:
+    """Every browse and text answer the checks compare, whole: SKUs in order and the count."""
+    search = CatalogSearch(store)
+    answers: list[tuple[object, ...]] = []
+    for scope in (None, "home", "kitchen"):
+        for text in _QUERIES:
+            found = search.search(SearchQuery(text=text or "", category_id=scope), 0, 1000)
+            answers.append((scope, text, found.total, [h.sku for h in found.hits]))
+    return answers
+
+
+_catalog_steps = st.lists(
+    st.tuples(
+        st.integers(0, 59),
+        st.one_of(st.none(), st.sampled_from([0, 1, 63, 64, 65, 900, 901, 902, 930, 5000])),
+        st.sampled_from(["chairs", "kettles", "table-lamps"]),
+        st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=_catalog_steps, pages=st.lists(_catalog_steps, min_size=1, max_size=6))
+def test_an_index_kept_by_deltas_answers_as_one_built_afresh(
+    first: list[tuple[int, int | None, str, list[str]]],
+    pages: list[list[tuple[int, int | None, str, list[str]]]],
+) -> None:
+    """Browse and text answers after any delta pages equal those of a full load of the same catalog:
+    the same products in the same order (popularity, then SKU), with ties and crowded classes."""
+    catalog: dict[str, Change] = {}
+
+    def changes(steps: list[tuple[int, int | None, str, list[str]]]) -> list[Change]:
+        page: dict[str, Change] = {}
+        for index, popularity, where, name in steps:
+            sku = f"P-{index:02d}"
+            if popularity is None:
+                page[sku] = tombstone(sku)
+                catalog.pop(sku, None)
+            else:
+                page[sku] = catalog[sku] = product(
+                    sku, {"en": " ".join(name)}, popularity=popularity, category_id=where
+                )
+        return list(page.values())
+
+    with tempfile.TemporaryDirectory() as tmp:
+        kept = CacheStore.open(Path(tmp) / "kept.db")
+        fresh = CacheStore.open(Path(tmp) / "fresh.db")
+        try:
+            full_load(kept, "catalog", [category(*c) for c in CATEGORIES] + [
+                c for c in changes(first) if c.op == "upsert"
+            ])  # fmt: skip
+            for steps in pages:
+                delta(kept, changes(steps))
+            full_load(fresh, "catalog", [category(*c) for c in CATEGORIES] + list(catalog.values()))
+            assert _answers(kept) == _answers(fresh)
+        finally:
+            kept.close()
+            fresh.close()
+
+
+def test_products_crowding_between_two_neighbours_keep_their_order(tmp_path: Path) -> None:
+    """Products landing one by one between the same two neighbours use up the free slots there; a
+    stretch of the class is then spread out again, and the order stays exact throughout."""
+    store = CacheStore.open(tmp_path / "cache.db")
+    try:
+        neighbours = [
+            product(f"M-{n:03d}", {"en": f"Chair {n}"}, popularity=500) for n in range(0, 1000, 100)
+        ]
+        full_load(store, "catalog", [category(*c) for c in CATEGORIES] + neighbours)
+        docids = dict(store.reader().execute("SELECT sku, docid FROM search_doc").fetchall())
+        skus = [c.key for c in neighbours]
+        for n in range(499, 400, -1):  # each sorts just before the last one placed, after M-400
+            sku = f"M-{n:03d}"
+            delta(store, [product(sku, {"en": f"Chair {n}"}, popularity=500)])
+            skus.append(sku)
+            found = CatalogSearch(store).search(SearchQuery(), 0, 1000)
+            assert [h.sku for h in found.hits] == sorted(skus)
+            assert [
+                h.sku for h in CatalogSearch(store).search(SearchQuery(text="chair"), 0, 1000).hits
+            ] == sorted(skus)
+        moved = dict(store.reader().execute("SELECT sku, docid FROM search_doc").fetchall())
+        assert any(moved[sku] != docid for sku, docid in docids.items())  # the stretch was spread out
+    finally:
+        store.close()
+
+
 def test_an_old_cache_schema_is_rebuilt(tmp_path: Path) -> None:
     path = tmp_path / "cache.db"
     conn = sqlite3.connect(path)
