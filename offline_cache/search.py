@@ -710,6 +710,10 @@ def _index_differences(
                 count(then, -1)
             if now is not None:
                 count(now, 1)
+    # In rowid order: FTS5 flushes its pending terms whenever a rowid is not above the last one it
+    # took, so unordered rows wrote a tiny segment each (and merged them): 0.6 s for 2,300 deletes.
+    fts_deletes.sort()
+    fts_inserts.sort()
     conn.executemany("INSERT INTO search_fts (search_fts, rowid, text) VALUES ('delete', ?, ?)", fts_deletes)
     conn.executemany("INSERT INTO search_fts (rowid, text) VALUES (?, ?)", fts_inserts)
     new_terms = {word for _, text in fts_inserts for word in words(text)}
