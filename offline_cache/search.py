@@ -344,8 +344,12 @@ def rebuild_index(conn: sqlite3.Connection) -> None:
 
 
 def _prefix_keys(text: str) -> set[str]:
+    return _prefix_keys_of(set(words(text)))
+
+
+def _prefix_keys_of(found: Iterable[str]) -> set[str]:
     keys: set[str] = set()
-    for word in set(words(text)):
+    for word in found:
         keys.update(word[:k] for k in range(1, min(PREFIX_MAX, len(word)) + 1))
     return keys
 
@@ -424,9 +428,14 @@ def _update_prefixes(
         last = old[-1] if full else None
         gone = set(removed.get(key, ()))
         fresh = [d for d in added.get(key, ()) if last is None or d < last]
-        if not fresh and not (gone & set(old)):
+        members = set(old)
+        if not fresh and not (gone & members):
             continue
-        merged = array("q", sorted({d for d in old if d not in gone} | set(fresh)))[:PREFIX_TOP]
+        # The old list is sorted and the changes few: Timsort merges the two runs in one pass.
+        kept = [d for d in old if d not in gone] if gone else old.tolist()
+        kept += [d for d in fresh if d not in members or d in gone]
+        merged = array("q", sorted(kept))
+        del merged[PREFIX_TOP:]
         if full and len(merged) < PREFIX_TOP:
             merged += _top(conn, key, merged[-1] if merged else -1, PREFIX_TOP - len(merged))
         _store_prefix(conn, key, merged)
@@ -611,9 +620,10 @@ def apply_product_changes(
             was[sku] = (popularity, brand, parent_sku)
     after: dict[str, _Doc | None] = dict(before)
     placement = _Placement(conn, after)
-    # Same docid: an UPDATE of plain columns leaves the indexes alone (most deltas are prices).
-    value_updates: list[tuple[object, ...]] = []
-    full_updates: list[tuple[object, ...]] = []
+    # Same place: an UPDATE of plain columns leaves the indexes alone (most deltas are prices). Keyed
+    # by SKU until the end, since a crowded stretch may still move the product.
+    value_updates: list[tuple[str, tuple[object, ...]]] = []
+    full_updates: list[tuple[str, tuple[object, ...]]] = []
     for row in upserts:
         sku, category_id, parent_sku = str(row[0]), row[3], row[2]
         brand, popularity, rating, rating_count, eur, czk, pln, text = row[-8:]
@@ -624,9 +634,9 @@ def apply_product_changes(
         current = after.get(sku)
         if current is not None and was[sku][0] == popularity:
             if (current.category_id, *was[sku][1:]) == (category, brand, parent_sku):
-                value_updates.append((*values, sku))
+                value_updates.append((sku, values))
             else:
-                full_updates.append((category, parent_sku, brand, *values, sku))
+                full_updates.append((sku, (category, parent_sku, brand, *values)))
             after[sku] = _Doc(current.docid, category, text)
             continue
         docid = placement.place(sku, popularity, None if current is None else current.docid)
@@ -640,15 +650,21 @@ def apply_product_changes(
         if current is not None:
             conn.execute("DELETE FROM search_doc WHERE docid = ?", (current.docid,))
             after[sku] = None
+
+    def docid_of(sku: str) -> int:
+        doc = after[sku]
+        assert doc is not None  # upserted, so not deleted: a key appears once per page
+        return doc.docid
+
     conn.executemany(
         "UPDATE search_doc SET popularity = ?, rating = ?, rating_count = ?, price_eur = ?, price_czk = ?, "
-        "price_pln = ? WHERE sku = ?",
-        value_updates,
+        "price_pln = ? WHERE docid = ?",
+        [(*values, docid_of(sku)) for sku, values in value_updates],
     )
     conn.executemany(
         "UPDATE search_doc SET category_id = ?, parent_sku = ?, brand = ?, popularity = ?, rating = ?, "
-        "rating_count = ?, price_eur = ?, price_czk = ?, price_pln = ? WHERE sku = ?",
-        full_updates,
+        "rating_count = ?, price_eur = ?, price_czk = ?, price_pln = ? WHERE docid = ?",
+        [(*values, docid_of(sku)) for sku, values in full_updates],
     )
     if placement.bystanders:
         moved = list(placement.bystanders)
@@ -684,12 +700,14 @@ def _index_differences(
     limits: dict[str, int] = dict(conn.execute("SELECT prefix, last FROM search_prefix WHERE full"))
 
     # A product that moves keeps its text: its old and new docids share one folding of it.
+    words_of: dict[str, set[str]] = {}
     keys_of: dict[str, set[str]] = {}
 
     def touched(doc: _Doc, lists: dict[str, list[int]]) -> None:
         keys = keys_of.get(doc.text)
         if keys is None:
-            keys = keys_of[doc.text] = _prefix_keys(doc.text)
+            found = words_of[doc.text] = set(words(doc.text))
+            keys = keys_of[doc.text] = _prefix_keys_of(found)
         for key in keys:
             if doc.docid <= limits.get(key, doc.docid):
                 lists.setdefault(key, []).append(doc.docid)
@@ -716,7 +734,7 @@ def _index_differences(
     fts_inserts.sort()
     conn.executemany("INSERT INTO search_fts (search_fts, rowid, text) VALUES ('delete', ?, ?)", fts_deletes)
     conn.executemany("INSERT INTO search_fts (rowid, text) VALUES (?, ?)", fts_inserts)
-    new_terms = {word for _, text in fts_inserts for word in words(text)}
+    new_terms = set().union(*(words_of[text] for _, text in fts_inserts))
     conn.executemany("INSERT OR IGNORE INTO search_term (term) VALUES (?)", [(t,) for t in new_terms])
     conn.executemany(
         "INSERT INTO search_band (scope, band, n) VALUES (?, ?, ?) "
