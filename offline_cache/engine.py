@@ -15,7 +15,11 @@
   wait, the server answers, and nothing has been acknowledged for two minutes (SYNC_DESIGN 3.10, R12);
 - prunes long-applied actions once a day.
 
-Everything runs on the event loop's thread except cache page writes (one cache-writer thread).
+Everything runs on the event loop's thread except cache page writes (one cache-writer thread) and
+full loads: when the Remote gives raw answers (`RawPuller`), their pages are read and written by a
+child process (``offline_cache.bulk_writer``), which the cache-writer thread feeds and waits for,
+so cache.db still has one writer at a time. The process lives for one pull pass (all the streams
+of a first sync share it) and is stopped by `close()`.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final, Literal
 
+from offline_cache.bulk_writer import BulkWriter, WriterLost
 from offline_cache.cache_store import CacheStore, StreamState
 from offline_cache.device_record import DeviceRecord
 from offline_cache.outbox import AuditEntry, Outbox
@@ -41,6 +46,7 @@ from offline_cache.remote import (
     KeepAlive,
     LiveRemote,
     Poke,
+    RawPuller,
     Rejected,
     Remote,
     RemoteError,
@@ -246,7 +252,9 @@ class SyncEngine:
         live: bool = True,
         live_streams: Sequence[str] | Callable[[], Sequence[str]] | None = None,
         timings: LiveTimings | None = None,
+        bulk_process: bool = True,
     ) -> None:
+        """``bulk_process=False`` reads and writes full loads in this process (tests that want speed)."""
         self._remote = remote
         self._cache = cache
         self._outbox = outbox
@@ -263,6 +271,9 @@ class SyncEngine:
         self._live: LiveRemote | None = remote if live and isinstance(remote, LiveRemote) else None
         # One thread owns cache.db writes: pages are written off the event loop, one at a time.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer")
+        # Full loads are read and written in a child process: in this one, that work holds the GIL
+        # long enough to stall the event loop (see offline_cache.bulk_writer).
+        self._bulk_writer = BulkWriter(cache.path) if bulk_process and isinstance(remote, RawPuller) else None
         self._pull_generation = 0
         self.pusher = Pusher(remote, outbox, terminal_id=terminal_id, app_version=app_version, clock=clock)
         self.puller = Puller(
@@ -273,11 +284,17 @@ class SyncEngine:
             install_id=lambda: self._outbox.install_id,
             on_terminal=self._on_terminal,
             on_page=self._on_page,
+            bulk_writer=self._bulk_writer,
         )
         # Pulls a poke or a long-poll asks for: no terminal state, so they cannot race the
         # safety pull's check of what the server remembers of our install (_on_terminal).
         self._live_puller = Puller(
-            remote, cache, page_size=page_size, executor=self._executor, on_page=self._on_page
+            remote,
+            cache,
+            page_size=page_size,
+            executor=self._executor,
+            on_page=self._on_page,
+            bulk_writer=self._bulk_writer,
         )
         self._push_wanted = asyncio.Event()
         self._pull_wanted = asyncio.Event()
@@ -507,15 +524,17 @@ class SyncEngine:
         self._pull_generation = self.pusher.generation
         done: set[str] = set()
         changes = 0
-        while True:
-            plan = list(self._plan())
-            todo = [name for name in plan if name not in done]
-            if not todo:
-                return changes
-            self._progress.track(_syncing(plan, self._known))
-            report = await self._pull_stream(self.puller, todo[0])
-            changes += report.changes
-            done.add(todo[0])
+        # One writer process for the whole pass, started by the first full load in it, if any.
+        async with self._bulk_writer.session() if self._bulk_writer else contextlib.nullcontext():
+            while True:
+                plan = list(self._plan())
+                todo = [name for name in plan if name not in done]
+                if not todo:
+                    return changes
+                self._progress.track(_syncing(plan, self._known))
+                report = await self._pull_stream(self.puller, todo[0])
+                changes += report.changes
+                done.add(todo[0])
 
     async def _pull_stream(self, puller: Puller, stream: str) -> PullReport:
         """One stream, never two pulls of it at once (both would continue the same cursor)."""
@@ -627,6 +646,9 @@ class SyncEngine:
             except RetryLater as exc:
                 delay = backoff.next_delay(exc.retry_after)
             except RemoteError:
+                delay = backoff.next_delay()
+            except WriterLost as exc:  # killed or out of memory: the next pass starts a new one
+                log.warning("a full load stopped: %s", exc)
                 delay = backoff.next_delay()
             await _wait(self._pull_wanted, delay)
 
@@ -920,7 +942,10 @@ class SyncEngine:
             await asyncio.sleep(self._timings.prune_interval)
 
     def close(self) -> None:
+        """Wait for the page being written, then stop the writer process if one runs."""
         self._executor.shutdown(wait=True)
+        if self._bulk_writer is not None:
+            self._bulk_writer.stop()
 
 
 def _syncing(plan: Iterable[str], states: Mapping[str, StreamState]) -> list[str]:

@@ -49,7 +49,7 @@ class InvalidCentralUrl(ValueError):
 
 
 class HttpRemote:
-    """Contract v1 over http.client (`LiveRemote`, `Resettable`); raises only offline_cache.remote errors."""
+    """Contract v1 over http.client (`LiveRemote`, `RawPuller`, `Resettable`); raises only RemoteErrors."""
 
     def __init__(
         self,
@@ -95,19 +95,25 @@ class HttpRemote:
     async def pull(
         self, stream: str, cursor: str | None, limit: int, *, install_id: str | None = None, wait: float = 0
     ) -> PullPage:
+        answer = await self.pull_raw(stream, cursor, limit, install_id=install_id, wait=wait)
+        # A 5,000-product page is ~150 ms of parsing: done in slices, the loop keeps running meanwhile.
+        return await protocol.parse_pull_page_cooperatively(*answer, stream)
+
+    async def pull_raw(
+        self, stream: str, cursor: str | None, limit: int, *, install_id: str | None = None, wait: float = 0
+    ) -> tuple[int, dict[str, str], bytes]:
+        """`RawPuller`: the pull's answer unread, for the bulk-writer process to read."""
         params = protocol.pull_params(stream, cursor, limit)
         if long_poll_wait(wait):
             params["wait"] = str(long_poll_wait(wait))
         headers = {"X-Install-Id": install_id} if install_id else {}
-        answer = await self._request(
+        return await self._request(
             "GET",
             f"/v1/sync/pull?{urlencode(params)}",
             headers=headers,
             authorized=True,
             read_timeout=long_poll_read_timeout(wait, self._read_timeout),
         )
-        # A 5,000-product page is ~150 ms of parsing: done in slices, the loop keeps running meanwhile.
-        return await protocol.parse_pull_page_cooperatively(*answer, stream)
 
     async def push(self, request: PushRequest) -> PushResponse:
         answer = await self._request(

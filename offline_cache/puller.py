@@ -6,6 +6,11 @@ the pull before any later page is written. A stream's first load and every ``409
 go to shadow tables swapped in by the last page's transaction (SYNC_DESIGN 3.6), so a reader sees
 the old rows, or none, until the whole stream is there: never a half catalog. Every page is
 validated before anything is written.
+
+Given a `BulkWriter` and a Remote that is a `RawPuller`, a full load's big pages are read,
+validated and written by the writer process instead (``offline_cache.bulk_writer``): the
+cache-writer thread only hands it each raw answer and waits, and the next page is fetched once the
+child has read the page's cursor. Small pages and delta pages stay in this process.
 """
 
 from __future__ import annotations
@@ -21,9 +26,19 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Final
 
+from offline_cache.bulk_writer import BulkWriter
 from offline_cache.cache_store import CacheStore, StreamState
-from offline_cache.protocol import validate_page
-from offline_cache.remote import MustRefetch, PullPage, Rejected, Remote, TerminalState, cursor_version
+from offline_cache.protocol import error_for, parse_pull_page_cooperatively, validate_page
+from offline_cache.remote import (
+    MustRefetch,
+    PullPage,
+    RawAnswer,
+    RawPuller,
+    Rejected,
+    Remote,
+    TerminalState,
+    cursor_version,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +99,12 @@ class PullProgress:
 class _HeapFreeze:
     """While pages stream in, the collector leaves the objects that existed before the pull alone.
 
-    A full load allocates millions of objects, so the collector runs its full passes many times;
-    each walked the whole heap (the app, its modules, caches) and held the GIL for 100-150 ms: a
-    stall of the event loop every time. Frozen objects are skipped (`gc.freeze`); they are handed
-    back when the last whole load running ends, so garbage among them is still collected after.
+    A full load read in this process allocates millions of objects, so the collector runs its full
+    passes many times; each walked the whole heap (the app, its modules, caches) and held the GIL
+    for 100-150 ms: a stall of the event loop every time. Frozen objects are skipped (`gc.freeze`);
+    they are handed back when the last whole load running ends, so garbage among them is still
+    collected after. A load read by the writer process allocates little here, but the collection
+    asked for after each of its pages (see `Puller._fetch`) is cheap only with the heap frozen.
     """
 
     def __init__(self) -> None:
@@ -120,6 +137,14 @@ class _Refetch(Exception):
         self.refusal = refusal
 
 
+@dataclass(frozen=True, slots=True)
+class _Unread:
+    """A page's answer for the writer process to read, with the page size it was asked for."""
+
+    answer: RawAnswer
+    limit: int
+
+
 @dataclass(slots=True)
 class _Totals:
     pages: int = 0
@@ -128,7 +153,11 @@ class _Totals:
 
 
 class Puller:
-    """Pulls streams through a Remote into a CacheStore; cache work runs on ``executor`` (one thread)."""
+    """Pulls streams through a Remote into a CacheStore; cache work runs on ``executor`` (one thread).
+
+    With a ``bulk_writer``, the big pages of full loads are read and written by its process when the
+    Remote is a `RawPuller`; the calls into it block, so ``executor`` must then run one job at a time.
+    """
 
     def __init__(
         self,
@@ -141,8 +170,11 @@ class Puller:
         install_id: Callable[[], str | None] = lambda: None,
         on_terminal: Callable[[TerminalState], None] | None = None,
         on_page: Callable[[PullProgress], None] | None = None,
+        bulk_writer: BulkWriter | None = None,
     ) -> None:
         self._remote = remote
+        self._raw = remote if isinstance(remote, RawPuller) else None
+        self._bulk_writer = bulk_writer
         self._cache = cache
         self._page_size = page_size
         # A caller that sets its own page size (tests do, to get many pages) gets it for bulk loads too.
@@ -163,11 +195,13 @@ class Puller:
         while True:
             state = await self._run(partial(self._prepare, stream))
             totals.refetched = totals.refetched or (state.needs_refetch and state.cursor is not None)
+            writer = self._bulk_writer if state.needs_refetch and self._raw is not None else None
             try:
                 # Only a whole load moves enough rows to matter; deltas (and long polls) leave the
                 # collector as it is, so the heap is never kept frozen by a stream of live pulls.
                 with _HEAP.during_pull() if state.needs_refetch else contextlib.nullcontext():
-                    last = await self._pipeline(stream, state, totals)
+                    async with writer.session() if writer is not None else contextlib.nullcontext():
+                        last = await self._pipeline(stream, state, totals, writer)
             except _Refetch as refetch:
                 exc = refetch.refusal
                 restarts += 1
@@ -195,9 +229,26 @@ class Puller:
             state = self._cache.stream(stream)
         return state
 
-    async def _fetch(self, stream: str, after: str | None, limit: int) -> PullPage:
+    async def _fetch(
+        self, stream: str, after: str | None, limit: int, writer: BulkWriter | None
+    ) -> PullPage | _Unread:
+        """The page after ``after``, checked; or, if ``writer`` takes it, its answer (status checked)."""
         try:
-            page = await self._remote.pull(stream, after, limit, install_id=self._install_id())
+            if writer is not None and self._raw is not None:
+                status, headers, body = answer = await self._raw.pull_raw(
+                    stream, after, limit, install_id=self._install_id()
+                )
+                # The transport's leftovers may hold the body in reference cycles (httpx's do), and
+                # a loop that no longer parses pages allocates too little for the collector to come
+                # by soon: bodies of 5-10 MB piled up. The heap is frozen: this takes well under 1 ms.
+                gc.collect()
+                if not 200 <= status < 300:
+                    raise error_for(status, headers, body, f"pull {stream}")
+                if writer.takes(answer):
+                    return _Unread(answer, limit)
+                page = await parse_pull_page_cooperatively(status, headers, body, stream)
+            else:
+                page = await self._remote.pull(stream, after, limit, install_id=self._install_id())
         except Rejected as exc:
             # A cursor the server no longer understands (another server, another format)
             # is handled like must_refetch: rebuild the stream rather than stay stuck.
@@ -217,12 +268,16 @@ class Puller:
         """One page and its cursor in one transaction, then the state it left (cache-writer thread)."""
         return apply(stream, page, after), self._cache.stream(stream)
 
-    async def _pipeline(self, stream: str, state: StreamState, totals: _Totals) -> PullPage:
+    async def _pipeline(
+        self, stream: str, state: StreamState, totals: _Totals, writer: BulkWriter | None
+    ) -> PullPage:
         """Fetch page N+1 while page N is written; returns the last page once it is committed.
 
         At most one page is being fetched and one written. Whatever ends the pull (an error, a
         refusal, cancellation), the write in flight finishes first, so every committed page is
-        whole and matches its cursor, and no later page is written.
+        whole and matches its cursor, and no later page is written. With a ``writer``, big pages
+        are fetched unread and the writer process reads them: the next fetch waits for its reading
+        of the page's cursor, and such a page is returned without its changes.
         """
         bulk = state.needs_refetch
         apply = self._cache.apply_refetch_page if bulk else self._cache.apply_page
@@ -231,24 +286,44 @@ class Puller:
         start_version = cursor_version(after)
         loop = asyncio.get_running_loop()
         rows = 0
-        fetching = asyncio.create_task(self._fetch(stream, after, limit), name=f"pull-{stream}")
+        fetching = asyncio.create_task(self._fetch(stream, after, limit, writer), name=f"pull-{stream}")
         writing: asyncio.Future[tuple[int, StreamState]] | None = None
         try:
             while True:
-                page = await fetching
+                fetched = await fetching
+                if isinstance(fetched, PullPage):
+                    page = fetched
+                else:
+                    assert writer is not None  # only a pull with a writer leaves pages unread
+                    head: asyncio.Future[PullPage] = loop.create_future()
+                    # The write goes on in the background if we are cancelled; the finally waits for it.
+                    writing = loop.run_in_executor(
+                        self._executor,
+                        partial(
+                            writer.write_page,
+                            stream,
+                            fetched.answer,
+                            after,
+                            fetched.limit,
+                            _deliver(loop, head),
+                        ),
+                    )
+                    page = await _head(head, writing)
                 if page.has_more:
                     # Asked with this page's cursor before it is committed: pages apply in order,
                     # and apply_* refuses (StaleCursor) a page that does not continue the stream.
                     # More than a page waiting: a big delta is moved in bulk pages too.
                     fetching = asyncio.create_task(
-                        self._fetch(stream, page.next_cursor, self._bulk_page_size), name=f"pull-{stream}"
+                        self._fetch(stream, page.next_cursor, self._bulk_page_size, writer),
+                        name=f"pull-{stream}",
                     )
                 if page.terminal is not None and self._on_terminal is not None:
                     self._on_terminal(page.terminal)
-                # The write goes on in the background if we are cancelled; the finally waits for it.
-                writing = loop.run_in_executor(
-                    self._executor, partial(self._apply, apply, stream, page, after)
-                )
+                if writing is None:
+                    # The write goes on in the background if we are cancelled; the finally waits for it.
+                    writing = loop.run_in_executor(
+                        self._executor, partial(self._apply, apply, stream, page, after)
+                    )
                 applied, committed = await asyncio.shield(writing)
                 writing = None
                 rows += applied
@@ -269,3 +344,25 @@ class Puller:
                     await writing
                 except Exception:
                     log.exception("%s: a page write failed while the pull was ending", stream)
+
+
+def _deliver(loop: asyncio.AbstractEventLoop, head: asyncio.Future[PullPage]) -> Callable[[PullPage], None]:
+    """Hands the writer process's reading of a page from the cache-writer thread to the loop; never raises."""
+
+    def settle(page: PullPage) -> None:
+        if not head.done():
+            head.set_result(page)
+
+    def deliver(page: PullPage) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits for the page any more
+            loop.call_soon_threadsafe(settle, page)
+
+    return deliver
+
+
+async def _head(head: asyncio.Future[PullPage], writing: asyncio.Future[tuple[int, StreamState]]) -> PullPage:
+    """The page as the writer process read it (without its changes), or what kept it from being read."""
+    await asyncio.wait((head, writing), return_when=asyncio.FIRST_COMPLETED)
+    if not head.done():
+        writing.result()  # raises: the head comes before the write ends, and only a failure skips it
+    return head.result()

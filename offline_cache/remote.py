@@ -219,6 +219,28 @@ class Remote(Protocol):
     async def health(self) -> Health: ...
 
 
+# An HTTP answer as it came: status, headers (names in lower case), body.
+RawAnswer = tuple[int, Mapping[str, str], bytes]
+
+
+@runtime_checkable
+class RawPuller(Protocol):
+    """A Remote that can hand over a pull's answer unread; optional, so fakes stay complete Remotes.
+
+    A full load's pages are 5-10 MB each: the puller sends them, still bytes, to the bulk-writer
+    process (``offline_cache.bulk_writer``), which reads them with the same ``offline_cache.protocol``
+    functions `Remote.pull` uses. Reading them in the app's process, on any of its threads, would
+    hold the GIL long enough to stall its event loop.
+    """
+
+    async def pull_raw(
+        self, stream: str, cursor: str | None, limit: int, *, install_id: str | None = None
+    ) -> RawAnswer:
+        """`Remote.pull`'s request; the answer as it came, whatever its status. Failures to get one
+        raise RemoteError (Unreachable, ServerFailed) as `Remote.pull` does."""
+        ...
+
+
 @runtime_checkable
 class Resettable(Protocol):
     """A Remote that can drop every connection it holds; optional, separate so fakes stay complete Remotes.

@@ -94,7 +94,7 @@ class _RenewablePool(httpx.AsyncBaseTransport):
 
 
 class CentralRemote:
-    """Implements ``offline_cache.remote.LiveRemote`` and ``Resettable``; owns its client unless given one."""
+    """``offline_cache.remote``'s LiveRemote, RawPuller and Resettable; owns its client unless given one."""
 
     def __init__(
         self,
@@ -166,8 +166,16 @@ class CentralRemote:
     async def pull(
         self, stream: str, cursor: str | None, limit: int, *, install_id: str | None = None, wait: float = 0
     ) -> PullPage:
+        answer = await self.pull_raw(stream, cursor, limit, install_id=install_id, wait=wait)
+        # A 5,000-product page is ~150 ms of parsing: done in slices, the loop keeps running meanwhile.
+        return await protocol.parse_pull_page_cooperatively(*answer, stream)
+
+    async def pull_raw(
+        self, stream: str, cursor: str | None, limit: int, *, install_id: str | None = None, wait: float = 0
+    ) -> tuple[int, dict[str, str], bytes]:
+        """``RawPuller``: the pull's answer unread, for the sync engine's bulk-writer process to read."""
         headers = {"X-Install-Id": install_id} if install_id else {}
-        answer = await self._request(
+        return await self._request(
             "GET",
             "/v1/sync/pull",
             params=protocol.pull_params(stream, cursor, limit),
@@ -175,8 +183,6 @@ class CentralRemote:
             authorized=True,
             wait=wait,
         )
-        # A 5,000-product page is ~150 ms of parsing: done in slices, the loop keeps running meanwhile.
-        return await protocol.parse_pull_page_cooperatively(*answer, stream)
 
     async def push(self, request: PushRequest) -> PushResponse:
         answer = await self._request(
