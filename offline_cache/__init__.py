@@ -4,4 +4,6 @@
 - ``cache_store``: disposable ``cache.db`` (pulled streams, cursors, reads with the outbox overlay).
 - ``remote`` / ``protocol``: the central API as a Protocol, and the pure wire parsing both transports use.
 - ``puller`` / ``pusher`` / ``engine``: asyncio sync; ``http_remote`` + ``cli``: the ``kiosk-sync`` daemon.
+- ``bulk_writer``: the child process that reads and writes a full load's pages off the app's process.
+- ``search``: the catalog search index in ``cache.db`` and its as-you-type reads.
 """
