@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import zlib
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import select, text, update
 
 from central import schema
-from central.streams import purge_tombstones
+from central.db import Database
+from central.streams import StreamRef, pull, purge_tombstones
+from offline_cache import protocol
 from tests.central.conftest import SEED_PRODUCTS, Central, auth
 from tests.central.test_api_auth import assert_problem
 
@@ -153,3 +157,91 @@ def test_stock_stream_and_terminal_report(central: Central) -> None:
     locations = [c["data"] for c in response.json()["changes"]]
     assert {loc["country"] for loc in locations if loc["kind"] == "store"} >= {"CZ", "PL", "BG"}
     assert sum(1 for loc in locations if loc["kind"] == "warehouse") >= 2
+
+
+def test_a_page_merges_the_catalog_tables_in_version_order(central: Central) -> None:
+    """Categories and products come from two queries; a page takes the lowest versions of both."""
+    token = central.device_token("kiosk")
+    _, cursor = pull_all(central, token, "catalog")
+    with central.db.read() as conn:
+        skus = list(conn.execute(select(schema.products.c.sku).limit(2)).scalars())
+        ids = list(conn.execute(select(schema.categories.c.id).limit(2)).scalars())
+    touched = [("product", skus[0]), ("category", ids[0]), ("product", skus[1]), ("category", ids[1])]
+    with central.db.write() as tx:
+        first = tx.versions(len(touched))
+        for offset, (entity, key) in enumerate(touched):
+            table, column = (
+                (schema.products, schema.products.c.sku)
+                if entity == "product"
+                else (schema.categories, schema.categories.c.id)
+            )
+            tx.conn.execute(update(table).where(column == key).values(version=first + offset))
+
+    def page(after: str) -> tuple[list[tuple[str, str, int]], bool, str]:
+        response = central.client.get(
+            "/v1/sync/pull", params={"stream": "catalog", "cursor": after, "limit": 3}, headers=auth(token)
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        changes = [(c["entity"], c["key"], c["version"]) for c in body["changes"]]
+        return changes, body["has_more"], body["next_cursor"]
+
+    expected = [(entity, key, first + offset) for offset, (entity, key) in enumerate(touched)]
+    assert page(cursor) == (expected[:3], True, f"v1.{first + 2}")
+    assert page(f"v1.{first + 2}") == (expected[3:], False, f"v1.{first + 3}")
+
+
+def test_a_full_page_is_read_by_the_clients_fast_path_and_carries_its_checksum(central: Central) -> None:
+    """The server's bytes fit the layout offline_cache cuts by position: no change goes to orjson."""
+    token = central.device_token("kiosk")
+    response = central.client.get(
+        "/v1/sync/pull",
+        params={"stream": "catalog", "limit": 5000},
+        headers={**auth(token), "X-Install-Id": "0190a3c4-0000-7000-8000-000000000002"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.content
+    start, end = body.index(b"[") + 1, body.rindex(b'],"next_cursor"')
+    fast = protocol._fast_changes(body, start, end)
+    assert fast is not None
+    assert len(fast) > SEED_PRODUCTS
+    assert all(type(c.data) is protocol.JsonText for c in fast if c.entity == "product")
+    page = protocol.parse_pull_page(200, {}, body, "catalog")
+    assert page.terminal is not None
+    assert [(c.entity, c.key, c.version) for c in page.changes] == [
+        (c.entity, c.key, c.version) for c in fast
+    ]
+    whole = json.loads(body)
+    assert [dict(c.data or {}) for c in page.changes] == [c["data"] for c in whole["changes"]]
+    assert page.checksum == f"crc32:{zlib.crc32(body[start:end]):08x}"
+
+
+@pytest.mark.postgres
+def test_a_seeded_postgres_database_has_planner_statistics(central: Central) -> None:
+    """Without them PostgreSQL sorts whole rows for a page pull, on disk for a 5,000-product page."""
+    if not central.db.is_postgres:
+        pytest.skip("SQLite reads the version index without statistics")
+    with central.db.read() as conn:
+        analysed = set(
+            conn.execute(text("SELECT tablename FROM pg_stats WHERE attname = 'version'")).scalars()
+        )
+    assert {"locations", "categories", "products", "stock", "reviews", "orders"} <= analysed
+
+
+@pytest.mark.postgres
+def test_a_page_is_utf8_whatever_the_connections_client_encoding(central: Central) -> None:
+    """PostgreSQL sends text in the client encoding, and the page's changes are read as raw bytes."""
+    if not central.db.is_postgres:
+        pytest.skip("SQLite text is always UTF-8")
+    catalog = StreamRef("catalog", "catalog", None)
+    with central.db.read() as conn:
+        expected = pull(conn, catalog, 0, 5000)
+    # GB18030 can write every character of the catalog, in other bytes than UTF-8.
+    url = central.db.url.update_query_dict({"client_encoding": "GB18030"})
+    other = Database(url.render_as_string(hide_password=False))
+    try:
+        with other.read() as conn:
+            assert conn.connection.driver_connection.info.encoding == "gb18030"
+            assert pull(conn, catalog, 0, 5000) == expected
+    finally:
+        other.dispose()
