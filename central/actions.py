@@ -175,18 +175,15 @@ def _apply(
     """
     earlier = tx.pokes
     tx.pokes = {}
-    savepoint = tx.conn.begin_nested()
     try:
-        body = _run_business(tx, actor, action_type, payload, action_id, order_id)
+        with tx.savepoint():
+            body = _run_business(tx, actor, action_type, payload, action_id, order_id)
     except Problem as problem:
-        savepoint.rollback()
         tx.pokes = earlier
         return Outcome("rejected", problem.code, problem.status, problem.body())
     except BaseException:
-        savepoint.rollback()
         tx.pokes = earlier
         raise
-    savepoint.commit()
     own = tx.pokes
     tx.pokes = earlier
     for stream, version in own.items():
@@ -223,8 +220,7 @@ def _lock_key(tx: Tx, db: Database, action_id: str) -> None:
         tx.conn.execute(_KEY_LOCK, {"k": action_id})
 
 
-def _record(
-    tx: Tx,
+def _record_row(
     actor: Actor,
     action_id: str,
     action_type: str,
@@ -232,26 +228,22 @@ def _record(
     outcome: Outcome,
     install_id: str | None,
     seq: int | None,
-) -> str:
-    result = json.dumps(outcome.body)
-    tx.conn.execute(
-        _RECORD,
-        {
-            "action_id": action_id,
-            "device_id": actor.device_id,
-            "install_id": install_id,
-            "seq": seq,
-            "action_type": action_type,
-            "payload_sha256": sha,
-            "status": outcome.status,
-            "code": outcome.code,
-            "http_status": outcome.http_status,
-            "result": result,
-            "server_version": outcome.server_version,
-            "created_at": time.time(),
-        },
-    )
-    return result
+) -> dict[str, Any]:
+    """The applied_actions row (layers 2 and 3) that remembers an action's outcome."""
+    return {
+        "action_id": action_id,
+        "device_id": actor.device_id,
+        "install_id": install_id,
+        "seq": seq,
+        "action_type": action_type,
+        "payload_sha256": sha,
+        "status": outcome.status,
+        "code": outcome.code,
+        "http_status": outcome.http_status,
+        "result": json.dumps(outcome.body),
+        "server_version": outcome.server_version,
+        "created_at": time.time(),
+    }
 
 
 def _retrying[T](work: Callable[[], T]) -> T:
@@ -291,7 +283,7 @@ def execute_single(
             if _business_row_exists(tx.conn, action_type, action_id):
                 return Outcome("applied", "duplicate", 200, {"detail": "result_expired"}), True
             outcome = _apply(tx, actor, action_type, payload, action_id, order_id)
-            _record(tx, actor, action_id, action_type, sha, outcome, None, None)
+            tx.conn.execute(_RECORD, _record_row(actor, action_id, action_type, sha, outcome, None, None))
             return outcome, False
 
     outcome, replayed = _retrying(work)
@@ -377,6 +369,8 @@ class _Group:
     last: int
     applied: dict[str, Any]  # action_id -> its applied_actions row (or what this group recorded)
     business: set[str]  # action ids with a business row (layer 1)
+    # The applied_actions rows of the group's new outcomes, inserted together before it commits.
+    records: list[dict[str, Any]] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
     issued: list[tuple[str, str]] = field(default_factory=list)
 
@@ -406,7 +400,8 @@ def _push_group(
     The group ends with the batch, when an action stops the batch, after GROUP_SECONDS, or
     (PostgreSQL) when an action would wait for a lock while the group holds the counter.
     Each action's business writes run in a savepoint (``_apply``): a rejection or a failure
-    undoes only that action. A unique-key race fails the whole group, which is run again.
+    undoes only that action. The outcomes are recorded together just before the commit, in the
+    same transaction as their writes. A unique-key race fails the whole group, which is run again.
     """
     deadline = time.monotonic() + GROUP_SECONDS
     index = start
@@ -432,6 +427,8 @@ def _push_group(
                 group.issued += issued_codes(action.type, outcome)
             if stop or time.monotonic() >= deadline:
                 break
+        if group.records:
+            tx.conn.execute(_RECORD, group.records)
         if group.last != group.stored_last:
             tx.conn.execute(_ADVANCE, {"b_install_id": install_id, "b_seq": group.last})
     return group, index, stop
@@ -520,16 +517,17 @@ def _push_one(
         )
     else:
         outcome = _retrying(partial(_apply_pushed, tx, actor, action))
-    result_json = _record(
-        tx, actor, action.action_id, action.type, action.payload_sha256, outcome, install_id, action.seq
+    record = _record_row(
+        actor, action.action_id, action.type, action.payload_sha256, outcome, install_id, action.seq
     )
+    group.records.append(record)
     group.applied[action.action_id] = _Recorded(
         action.payload_sha256,
         action.type,
         outcome.status,
         outcome.code,
         outcome.http_status,
-        result_json,
+        record["result"],
         outcome.server_version,
     )
     if outcome.status == "applied":

@@ -76,6 +76,10 @@ class Tx:
 
     conn: Connection
     pokes: dict[str, int] = field(default_factory=dict)
+    # How many savepoints this transaction has opened (their names), and the last one whose
+    # release is still to be sent (see ``savepoint``).
+    _savepoints: int = field(default=0, init=False)
+    _unreleased: str | None = field(default=None, init=False)
 
     def versions(self, count: int) -> int:
         """Allocate ``count`` consecutive versions; returns the first.
@@ -92,6 +96,33 @@ class Tx:
 
     def poke(self, stream: str, version: int) -> None:
         self.pokes[stream] = max(version, self.pokes.get(stream, 0))
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo the block's writes when it raises (the exception goes on), keep them otherwise.
+
+        A push group opens one per action. Each is released together with the opening of the
+        next one (on PostgreSQL in one round trip instead of two), the last by the commit.
+        """
+        self._savepoints += 1
+        name = f"action_{self._savepoints}"
+        statements = [f"SAVEPOINT {name}"]
+        if self._unreleased is not None:
+            statements.insert(0, f"RELEASE SAVEPOINT {self._unreleased}")
+            self._unreleased = None
+        if self.conn.dialect.name == "postgresql":
+            # Statements without parameters travel together (the simple query protocol).
+            self.conn.exec_driver_sql("; ".join(statements))
+        else:
+            for statement in statements:
+                self.conn.exec_driver_sql(statement)
+        try:
+            yield
+        except BaseException:
+            self.conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {name}")
+            raise
+        finally:
+            self._unreleased = name
 
 
 class Database:
