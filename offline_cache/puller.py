@@ -240,8 +240,10 @@ class Puller:
                 )
                 # The transport's leftovers may hold the body in reference cycles (httpx's do), and
                 # a loop that no longer parses pages allocates too little for the collector to come
-                # by soon: bodies of 5-10 MB piled up. The heap is frozen: this takes well under 1 ms.
-                gc.collect()
+                # by soon: bodies of 5-10 MB piled up. The young generations hold this answer's cycle;
+                # older garbage is left to the collector's own passes (a full pass here would also
+                # finalize whatever anything else in the process leaked, on the pull's time).
+                gc.collect(1)
                 if not 200 <= status < 300:
                     raise error_for(status, headers, body, f"pull {stream}")
                 if writer.takes(answer):
