@@ -8,6 +8,7 @@ standard-library `HttpRemote` the CLI uses.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,3 +163,19 @@ def kiosk_order(order_id: str, sku: str, qty: int = 1, store: str = STORE) -> di
         "lines": [{"sku": sku, "qty": qty, "location_id": store, "fulfilment": "pickup_here"}],
         "payment_method": "pay_at_till",
     }
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[CacheStore]:
+    """An empty cache.db of its own."""
+    store = CacheStore.open(tmp_path / CACHE_FILE)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def executor() -> Iterator[ThreadPoolExecutor]:
+    """A cache-writer thread, as the engine has one."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer")
+    yield pool
+    pool.shutdown(wait=True)

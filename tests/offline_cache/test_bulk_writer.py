@@ -30,7 +30,7 @@ from hypothesis import given, settings
 from central.db import Database
 from offline_cache import protocol
 from offline_cache.bulk_writer import BulkWriter, WriterLost
-from offline_cache.cache_store import CACHE_FILE, CacheStore, StaleCursor
+from offline_cache.cache_store import CacheStore, StaleCursor
 from offline_cache.engine import SyncEngine
 from offline_cache.puller import Puller
 from offline_cache.remote import (
@@ -156,20 +156,6 @@ def reaped(pid: int) -> bool:
     except ChildProcessError:
         return not Path(f"/proc/{pid}").exists()
     return False
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[CacheStore]:
-    store = CacheStore.open(tmp_path / CACHE_FILE)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def executor() -> Iterator[ThreadPoolExecutor]:
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer")
-    yield pool
-    pool.shutdown(wait=True)
 
 
 def test_the_transports_give_raw_answers() -> None:

@@ -9,14 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from offline_cache import protocol
-from offline_cache.cache_store import CACHE_FILE, CacheStore, StaleCursor, StreamState
+from offline_cache.cache_store import CacheStore, StaleCursor, StreamState
 from offline_cache.puller import Puller, PullProgress
 from offline_cache.remote import (
     Change,
@@ -95,24 +94,10 @@ class ScriptedRemote:
         raise Unreachable("offline")
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[CacheStore]:
-    store = CacheStore.open(tmp_path / CACHE_FILE)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def writer() -> Iterator[ThreadPoolExecutor]:
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer")
-    yield pool
-    pool.shutdown(wait=True)
-
-
-async def loaded(cache: CacheStore, writer: ThreadPoolExecutor, cursor: str = "v1.30") -> None:
+async def loaded(cache: CacheStore, executor: ThreadPoolExecutor, cursor: str = "v1.30") -> None:
     """The stream's first load done: three rows up to ``cursor``."""
     page = PullPage(STREAM, tuple(stock(n, n * 10) for n in (1, 2, 3)), cursor, False, "crc32:0", 30)
-    await Puller(ScriptedRemote(page), cache, executor=writer).pull(STREAM)
+    await Puller(ScriptedRemote(page), cache, executor=executor).pull(STREAM)
 
 
 def stock_skus(cache: CacheStore) -> list[str]:
@@ -133,9 +118,9 @@ def delta_pages(count: int) -> list[PullPage]:
 
 
 async def test_the_next_page_is_fetched_while_a_page_is_written_and_pages_apply_in_order(
-    cache: CacheStore, writer: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+    cache: CacheStore, executor: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await loaded(cache, writer)
+    await loaded(cache, executor)
     remote = ScriptedRemote(*delta_pages(4))
     events: list[str] = []
     next_requested = threading.Event()
@@ -156,7 +141,7 @@ async def test_the_next_page_is_fetched_while_a_page_is_written_and_pages_apply_
 
     remote.gate = gate
     monkeypatch.setattr(cache, "apply_page", apply)
-    report = await Puller(remote, cache, executor=writer).pull(STREAM)
+    report = await Puller(remote, cache, executor=executor).pull(STREAM)
 
     assert overlapped == [True]
     assert remote.cursors == ["v1.30", "v1.50", "v1.70", "v1.90"]  # each asked with the last page's cursor
@@ -169,9 +154,9 @@ async def test_the_next_page_is_fetched_while_a_page_is_written_and_pages_apply_
 
 
 async def test_a_big_delta_switches_to_bulk_pages_after_its_first(
-    cache: CacheStore, writer: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+    cache: CacheStore, executor: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await loaded(cache, writer)
+    await loaded(cache, executor)
     limits: list[int] = []
     remote = ScriptedRemote(*delta_pages(3))
     real_pull = remote.pull
@@ -181,7 +166,7 @@ async def test_a_big_delta_switches_to_bulk_pages_after_its_first(
         return await real_pull(stream, cursor, limit, install_id=install_id)
 
     monkeypatch.setattr(remote, "pull", pull)
-    await Puller(remote, cache, executor=writer, page_size=2, bulk_page_size=7).pull(STREAM)
+    await Puller(remote, cache, executor=executor, page_size=2, bulk_page_size=7).pull(STREAM)
     assert limits == [2, 7, 7]
 
 
@@ -196,13 +181,13 @@ async def test_a_big_delta_switches_to_bulk_pages_after_its_first(
     ],
 )
 async def test_a_failed_fetch_mid_pipeline_keeps_every_written_page_with_its_cursor(
-    cache: CacheStore, writer: ThreadPoolExecutor, failure: PullPage | Exception
+    cache: CacheStore, executor: ThreadPoolExecutor, failure: PullPage | Exception
 ) -> None:
-    await loaded(cache, writer)
+    await loaded(cache, executor)
     first, second, third = delta_pages(3)
     remote = ScriptedRemote(first, second, failure, third)
     with pytest.raises((Unreachable, MalformedResponse)):
-        await Puller(remote, cache, executor=writer).pull(STREAM)
+        await Puller(remote, cache, executor=executor).pull(STREAM)
     # The two pages before the failure are in, each with its cursor; nothing after it is asked or written.
     assert remote.cursors == ["v1.30", "v1.50", "v1.70"]
     assert cache.cursor(STREAM) == "v1.70"
@@ -210,9 +195,9 @@ async def test_a_failed_fetch_mid_pipeline_keeps_every_written_page_with_its_cur
 
 
 async def test_a_failed_write_stops_the_pull_before_any_later_page(
-    cache: CacheStore, writer: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+    cache: CacheStore, executor: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await loaded(cache, writer)
+    await loaded(cache, executor)
     remote = ScriptedRemote(*delta_pages(4))
     real_apply = cache.apply_page
 
@@ -223,16 +208,16 @@ async def test_a_failed_write_stops_the_pull_before_any_later_page(
 
     monkeypatch.setattr(cache, "apply_page", apply)
     with pytest.raises(OSError, match="disk full"):
-        await Puller(remote, cache, executor=writer).pull(STREAM)
+        await Puller(remote, cache, executor=executor).pull(STREAM)
     assert cache.cursor(STREAM) == "v1.50"
     assert stock_skus(cache) == [f"SKU-{n}" for n in range(1, 6)]
     assert "v1.90" not in remote.cursors  # at most one page was asked for ahead of the failure
 
 
 async def test_a_page_that_does_not_continue_the_stream_is_refused_unwritten(
-    cache: CacheStore, writer: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+    cache: CacheStore, executor: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await loaded(cache, writer)
+    await loaded(cache, executor)
     remote = ScriptedRemote(*delta_pages(2))
     real_apply = cache.apply_page
 
@@ -244,15 +229,15 @@ async def test_a_page_that_does_not_continue_the_stream_is_refused_unwritten(
 
     monkeypatch.setattr(cache, "apply_page", apply)
     with pytest.raises(StaleCursor):
-        await Puller(remote, cache, executor=writer).pull(STREAM)
+        await Puller(remote, cache, executor=executor).pull(STREAM)
     assert cache.cursor(STREAM) == "v1.35"
     assert stock_skus(cache) == ["SKU-1", "SKU-2", "SKU-3"]
 
 
 async def test_cancelling_mid_write_lets_that_page_finish_and_writes_nothing_after(
-    cache: CacheStore, writer: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+    cache: CacheStore, executor: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await loaded(cache, writer)
+    await loaded(cache, executor)
     remote = ScriptedRemote(*delta_pages(4))
     writing = threading.Event()
     release = threading.Event()
@@ -265,7 +250,7 @@ async def test_cancelling_mid_write_lets_that_page_finish_and_writes_nothing_aft
         return real_apply(stream, page, after)
 
     monkeypatch.setattr(cache, "apply_page", apply)
-    task = asyncio.create_task(Puller(remote, cache, executor=writer).pull(STREAM))
+    task = asyncio.create_task(Puller(remote, cache, executor=executor).pull(STREAM))
     assert await asyncio.to_thread(writing.wait, WAIT_S)
     task.cancel()
     await asyncio.sleep(0.05)
@@ -279,15 +264,15 @@ async def test_cancelling_mid_write_lets_that_page_finish_and_writes_nothing_aft
     # Pulling again carries on from there.
     monkeypatch.undo()
     rest = ScriptedRemote(*delta_pages(4)[2:])
-    await Puller(rest, cache, executor=writer).pull(STREAM)
+    await Puller(rest, cache, executor=executor).pull(STREAM)
     assert rest.cursors == ["v1.70", "v1.90"]
     assert cache.cursor(STREAM) == "v1.110"
 
 
 async def test_cancelling_mid_fetch_leaves_no_task_behind(
-    cache: CacheStore, writer: ThreadPoolExecutor
+    cache: CacheStore, executor: ThreadPoolExecutor
 ) -> None:
-    await loaded(cache, writer)
+    await loaded(cache, executor)
     remote = ScriptedRemote(*delta_pages(3))
     never: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     asked = asyncio.Event()
@@ -300,7 +285,7 @@ async def test_cancelling_mid_fetch_leaves_no_task_behind(
 
     remote.gate = gate
     before = asyncio.all_tasks()
-    task = asyncio.create_task(Puller(remote, cache, executor=writer).pull(STREAM))
+    task = asyncio.create_task(Puller(remote, cache, executor=executor).pull(STREAM))
     await asyncio.wait_for(asked.wait(), WAIT_S)
     await asyncio.sleep(0.1)  # page 1's write commits meanwhile
     task.cancel()
@@ -316,7 +301,7 @@ async def test_cancelling_mid_fetch_leaves_no_task_behind(
 
 
 async def test_a_first_load_appears_whole_to_a_reader_on_another_thread(
-    cache: CacheStore, writer: ThreadPoolExecutor
+    cache: CacheStore, executor: ThreadPoolExecutor
 ) -> None:
     total = 12 * 25
     pages = []
@@ -340,7 +325,7 @@ async def test_a_first_load_appears_whole_to_a_reader_on_another_thread(
     watching = threading.Thread(target=reader)
     watching.start()
     try:
-        report = await Puller(remote, cache, executor=writer, page_size=25, on_page=progress.append).pull(
+        report = await Puller(remote, cache, executor=executor, page_size=25, on_page=progress.append).pull(
             "catalog"
         )
     finally:
@@ -364,18 +349,18 @@ async def test_a_first_load_appears_whole_to_a_reader_on_another_thread(
 
 
 async def test_an_interrupted_first_load_resumes_and_still_appears_whole(
-    cache: CacheStore, writer: ThreadPoolExecutor
+    cache: CacheStore, executor: ThreadPoolExecutor
 ) -> None:
     pages = stock_pages(4)
     with pytest.raises(Unreachable):
-        await Puller(ScriptedRemote(pages[0], pages[1], Unreachable("gone")), cache, executor=writer).pull(
+        await Puller(ScriptedRemote(pages[0], pages[1], Unreachable("gone")), cache, executor=executor).pull(
             STREAM
         )
     state = cache.stream(STREAM)
     assert (state.cursor, state.needs_refetch, state.refetch_cursor) == (None, True, "v1.60")
     assert stock_skus(cache) == []  # staged, not shown
     remote = ScriptedRemote(pages[2], pages[3])
-    report = await Puller(remote, cache, executor=writer).pull(STREAM)
+    report = await Puller(remote, cache, executor=executor).pull(STREAM)
     assert remote.cursors == ["v1.60", "v1.90"]  # carried on, not started over
     assert not report.refetched
     assert cache.cursor(STREAM) == "v1.120"
