@@ -37,7 +37,7 @@ import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING, Any, Final
@@ -222,6 +222,13 @@ def _sql(template: str, **parts: str) -> str:
 
 def _marks(count: int) -> str:
     return ", ".join("?" * count)
+
+
+def _rows_in(conn: sqlite3.Connection, template: str, keys: Sequence[str]) -> Iterator[Any]:
+    """The rows of ``template`` (a statement ending ``IN ({marks})``) for ``keys``, 500 bound at a time."""
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        yield from conn.execute(_sql(template, marks=_marks(len(chunk))), chunk)
 
 
 # -- docids and bands ------------------------------------------------------------------------------------
@@ -456,6 +463,7 @@ class _Doc:
     text: str
 
 
+_INSERT_DOC = _sql("INSERT INTO search_doc ({c}) VALUES ({marks})", c=_DOC_COLUMNS, marks=_marks(11))
 _FIRST_FROM = (
     "SELECT docid, popularity, sku FROM search_doc WHERE docid >= ? AND docid < ? ORDER BY docid LIMIT 1"
 )
@@ -516,14 +524,13 @@ class _Placement:
     Works on ``search_doc`` as it is now, so each product is placed among those placed before it.
     Where two neighbours have no free slot between them, a stretch of the class around them is
     spread out again: the products it moves are kept in ``after`` (a product of the page) or
-    ``bystanders`` (any other: where it was, its category) and ``moved_to``.
+    ``bystanders`` (any other: where it was, its category, where it is now).
     """
 
     def __init__(self, conn: sqlite3.Connection, after: dict[str, _Doc | None]) -> None:
         self._conn = conn
         self._after = after
-        self.bystanders: dict[str, tuple[int, str | None]] = {}
-        self.moved_to: dict[str, int] = {}
+        self.bystanders: dict[str, tuple[int, str | None, int]] = {}  # first docid, category, docid now
 
     def place(self, sku: str, popularity: int, docid: int | None) -> int:
         """The docid for ``sku`` at ``popularity``; its current row (at ``docid``) is deleted first."""
@@ -577,7 +584,7 @@ class _Placement:
         ).fetchall()
         conn.execute(_sql("DELETE FROM search_doc WHERE docid IN ({marks})", marks=marks), list(moves))
         conn.executemany(
-            _sql("INSERT INTO search_doc ({c}) VALUES ({marks})", c=_DOC_COLUMNS, marks=_marks(11)),
+            _INSERT_DOC,
             [(moves[row[0]], *row[1:]) for row in rows],
         )
         for docid, sku, category_id, *_ in rows:
@@ -585,8 +592,8 @@ class _Placement:
             if doc is not None:
                 self._after[sku] = _Doc(moves[docid], doc.category_id, doc.text)
             else:
-                self.bystanders.setdefault(sku, (docid, category_id))
-                self.moved_to[sku] = moves[docid]
+                first = self.bystanders.get(sku, (docid, category_id, docid))[0]
+                self.bystanders[sku] = (first, category_id, moves[docid])
 
 
 def apply_product_changes(
@@ -605,19 +612,14 @@ def apply_product_changes(
         return
     before: dict[str, _Doc] = {}
     was: dict[str, tuple[int, object, object]] = {}  # popularity, brand, parent_sku
-    for start in range(0, len(skus), 500):
-        chunk = skus[start : start + 500]
-        marks = _marks(len(chunk))
-        for docid, sku, category_id, text, popularity, brand, parent_sku in conn.execute(
-            _sql(
-                "SELECT d.docid, d.sku, d.category_id, p.search_text, d.popularity, d.brand, d.parent_sku "
-                "FROM search_doc AS d JOIN product AS p ON p.sku = d.sku WHERE d.sku IN ({marks})",
-                marks=marks,
-            ),
-            chunk,
-        ):
-            before[sku] = _Doc(docid, category_id, text or "")
-            was[sku] = (popularity, brand, parent_sku)
+    for docid, sku, category_id, text, popularity, brand, parent_sku in _rows_in(
+        conn,
+        "SELECT d.docid, d.sku, d.category_id, p.search_text, d.popularity, d.brand, d.parent_sku "
+        "FROM search_doc AS d JOIN product AS p ON p.sku = d.sku WHERE d.sku IN ({marks})",
+        skus,
+    ):
+        before[sku] = _Doc(docid, category_id, text or "")
+        was[sku] = (popularity, brand, parent_sku)
     after: dict[str, _Doc | None] = dict(before)
     placement = _Placement(conn, after)
     # Same place: an UPDATE of plain columns leaves the indexes alone (most deltas are prices). Keyed
@@ -641,7 +643,7 @@ def apply_product_changes(
             continue
         docid = placement.place(sku, popularity, None if current is None else current.docid)
         conn.execute(
-            _sql("INSERT INTO search_doc ({c}) VALUES ({marks})", c=_DOC_COLUMNS, marks=_marks(11)),
+            _INSERT_DOC,
             (docid, sku, category, parent_sku, brand, *values),
         )
         after[sku] = _Doc(docid, category, text)
@@ -666,17 +668,12 @@ def apply_product_changes(
         "rating_count = ?, price_eur = ?, price_czk = ?, price_pln = ? WHERE docid = ?",
         [(*values, docid_of(sku)) for sku, values in full_updates],
     )
-    if placement.bystanders:
-        moved = list(placement.bystanders)
-        for start in range(0, len(moved), 500):
-            chunk = moved[start : start + 500]
-            for sku, text in conn.execute(
-                _sql("SELECT sku, search_text FROM product WHERE sku IN ({marks})", marks=_marks(len(chunk))),
-                chunk,
-            ):
-                docid, category_id = placement.bystanders[sku]
-                before[sku] = _Doc(docid, category_id, text or "")
-                after[sku] = _Doc(placement.moved_to[sku], category_id, text or "")
+    for sku, text in _rows_in(
+        conn, "SELECT sku, search_text FROM product WHERE sku IN ({marks})", list(placement.bystanders)
+    ):
+        first, category_id, docid = placement.bystanders[sku]
+        before[sku] = _Doc(first, category_id, text or "")
+        after[sku] = _Doc(docid, category_id, text or "")
     _index_differences(conn, before, after)
 
 
