@@ -40,13 +40,20 @@ def main() -> None:
         verb, path, terminal_id = command.split()
         if verb != "fork":
             raise SystemExit(f"unknown command {verb!r}")
+        # The child starts once its pid is said: else its "ready" could come first on the shared stdout.
+        said, say_go = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
+                os.close(say_go)
+                os.read(said, 1)
                 confirm_forever(Path(path), terminal_id)
             finally:
                 os._exit(1)
+        os.close(said)
         _say(f"pid {pid}")
+        os.write(say_go, b"!")
+        os.close(say_go)
         os.waitpid(pid, 0)
         _say(f"reaped {pid}")
 
