@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-import orjson
 import sqlite_utils
 
 from offline_cache.database import (
@@ -145,14 +144,13 @@ def _stock_row(c: Change) -> tuple[object, ...]:
 
 
 def _product_row(c: Change) -> tuple[object, ...]:
-    # The hot path of a full load (a million calls): plain dict reads, exact type checks. Data read
-    # off the wire comes as text with its few indexed members picked out (`JsonText.picked`).
+    # The hot path of a full load (a million calls): plain attribute reads, exact type checks. Data
+    # read off the wire comes as text with its few indexed members already read (`JsonText.index`).
     d = {} if c.data is None else c.data
-    picked = d.picked if type(d) is JsonText else None
-    if picked is not None:
-        # In `PRODUCT_MEMBERS` order.
-        gtin, parent_sku, category_id, brand, popularity, rating, prices, names = orjson.loads(picked)
-        columns = product_columns_of(brand, popularity, rating, prices, names)
+    if type(d) is JsonText:
+        i = d.index
+        gtin, parent_sku, category_id = i.gtin, i.parent_sku, i.category_id
+        columns = product_columns_of(i.brand, i.popularity, i.rating, i.prices, i.names)
     else:
         get = d.get
         gtin, parent_sku, category_id = get("gtin"), get("parent_sku"), get("category_id")

@@ -10,14 +10,11 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
-import re
-import sqlite3
-import threading
 import time
 from collections.abc import Generator, Iterator, Mapping
-from typing import Any, Final, cast
+from typing import Annotated, Any, Final, Literal, cast
 
-import orjson
+import msgspec
 
 from offline_cache.remote import (
     Change,
@@ -252,10 +249,10 @@ def parse_health(status: int, headers: Mapping[str, str], body: bytes) -> Health
 
 
 class JsonObject(dict[str, object]):
-    """A JSON object read off the wire, with ``text``: its compact JSON in UTF-8 bytes, as cached.
+    """A JSON object read off the wire, with ``text``: its JSON in UTF-8 bytes, as the server sent it.
 
-    orjson writes ``text`` straight from the parsed members (a couple of microseconds; json.dumps
-    costs ten times that) and the cache hands the bytes to SQLite as they are, never decoded.
+    The cache stores ``text`` as it is (never decoded into str and encoded back); the members are
+    the same object read by the page reader.
     """
 
     __slots__ = ("text",)
@@ -265,29 +262,44 @@ class JsonObject(dict[str, object]):
         self.text = text
 
 
-class JsonText(Mapping[str, object]):
-    """A JSON object checked on the wire but not read into Python: ``text`` as the cache stores it.
+class ProductIndex(msgspec.Struct, gc=False):
+    """The members of a product the cache indexes (`offline_cache.search.product_columns_of`).
 
-    A full load brings a million of these: building each one's dicts and strings cost more than
-    everything else a change goes through. The cache takes a product's columns from ``picked`` and
-    other entities' columns out of ``text`` in SQL; the members are read (once) only when Python
-    asks for them. `_fast_changes` makes one only after SQLite found ``text`` to be valid JSON
-    starting ``{"<id member>":"<key>"`` (so `validate_page` knows its id member matches the
-    change's key without reading it). With a member given twice, SQLite reads the first and
-    orjson the last; the server never writes one twice.
+    Read from a product's text without the rest of it (descriptions, specs ... are skipped, not
+    built). Any JSON value is taken: the cache makes a member of the wrong type empty, as it does
+    for data from any other source.
     """
 
-    __slots__ = ("_members", "picked", "text")
+    sku: Any = None
+    gtin: Any = None
+    parent_sku: Any = None
+    category_id: Any = None
+    brand: Any = None
+    popularity: Any = None
+    rating: Any = None
+    prices: Any = None
+    names: Any = None
 
-    def __init__(self, text: bytes, picked: str | None = None) -> None:
+
+class JsonText(Mapping[str, object]):
+    """A product's JSON object checked on the wire but not read into Python: ``text`` as the cache stores it.
+
+    A full load brings a million of these: building each one's dicts and strings cost more than
+    everything else a change goes through. The cache takes a product's columns from ``index``
+    (the few members it needs, read with the page); the whole object is read, once, only when
+    Python asks for a member.
+    """
+
+    __slots__ = ("_members", "index", "text")
+
+    def __init__(self, text: bytes, index: ProductIndex | None = None) -> None:
         self.text = text
-        # For a product: the JSON array of its `PRODUCT_MEMBERS`, read with the validity check.
-        self.picked = picked
+        self.index = _PRODUCT_INDEX.decode(text) if index is None else index
         self._members: dict[str, object] | None = None
 
     def _read(self) -> dict[str, object]:
         if self._members is None:
-            self._members = cast(dict[str, object], orjson.loads(self.text))
+            self._members = cast(dict[str, object], msgspec.json.decode(self.text))
         return self._members
 
     def __getitem__(self, key: str) -> object:
@@ -307,264 +319,58 @@ class JsonText(Mapping[str, object]):
         return f"JsonText({self.text[:60]!r}...)"
 
 
-# Pull pages are not parsed in one call: orjson takes ~70 ms for a 5,000-product page, a stall for
-# the event loop whatever thread makes it. The server's layout is cut into slices of changes read
-# one at a time (`_fast_changes`, or one orjson call), 64 KiB so that even a slice of small stock
-# changes is a few milliseconds, and the work can pause between them. A slice ends where
-# `},{"entity":` starts the next change: that text cannot lie inside a JSON string (its quotes
-# would be escaped) and a cut anywhere else fails to parse, which sends the body to one whole
-# parse. Every slice, the head and the tail parse as JSON, so the body does as a whole, with the
-# same meaning; any other valid JSON text reads the same through the whole parse.
-SLICE_BYTES: Final = 64 * 1024
-_WS: Final = rb"[ \t\n\r]*"
-_HEAD: Final = re.compile(
-    rb'\{' + _WS + rb'"stream"' + _WS + rb":" + _WS + rb'"[^"\\\x00-\x1f]*"' + _WS + rb"," + _WS
-    + rb'"changes"' + _WS + rb":" + _WS + rb"\[" + _WS
-)  # fmt: skip
-_NEXT_CHANGE: Final = re.compile(rb"\}" + _WS + rb"," + _WS + rb"\{" + _WS + rb'"entity"' + _WS + rb":")
-# After the changes: plain members (no escapes) or objects of plain members (the ``terminal`` the
-# server adds for a pull with an install id), so no second "changes" hides there.
-_PLAIN: Final = rb'(?:"[^"\\\x00-\x1f]*"|true|false|null|-?[0-9]+)'
-_MEMBER: Final = rb'"[a-z_]+"' + _WS + rb":" + _WS
-_FLAT: Final = (
-    rb"\{" + _WS + rb"(?:" + _MEMBER + _PLAIN + rb"(?:" + _WS + rb"," + _WS + _MEMBER + _PLAIN + rb")*)?"
-    + _WS + rb"\}"
-)  # fmt: skip
-_TAIL: Final = re.compile(
-    _WS + rb"\](?:" + _WS + rb"," + _WS + _MEMBER + rb"(?:" + _PLAIN + rb"|" + _FLAT + rb"))*" + _WS
-    + rb"\}" + _WS
-)  # fmt: skip
-_TAIL_SPAN: Final = 2048  # the server's tail is ~200 bytes
-# The server's own layout of one change, compact: its members in this order, a plain key.
-_CHANGE_HEAD: Final = re.compile(
-    rb'\{"entity":"([a-z_]{1,40})","key":"([^"\\\x00-\x1f]{1,200})","version":(0|[1-9][0-9]{0,18}),'
-    rb'"op":"(upsert|delete)"'
-)
-_CHANGE_CUT: Final = b'},{"entity":'
-_DATA: Final = b',"data":'
-# SQLite takes an escaped lone surrogate (orjson does not) and ends text at NUL: such slices are
-# read by orjson, which says what is wrong. (This also sends an escaped backslash before "ud8.."
-# to orjson: correct, only slower.)
-_SURROGATE: Final = re.compile(rb"\\u[dD][89abAB]")
-# Entities whose data is kept as text (`JsonText`) when it opens with its id member, equal to the key.
-_TEXT_ID: Final[Mapping[bytes, bytes]] = {
-    b"product": b'{"sku":"',
-    b"category": b'{"id":"',
-    b"review": b'{"review_id":"',
-    b"location": b'{"id":"',
-}
-_VALID_BATCH: Final = 100
-# The members of a product the cache indexes (`offline_cache.search.product_columns`): SQLite picks
-# them out while it checks the text, so Python reads a few short values instead of the whole object.
-PRODUCT_MEMBERS: Final = (
-    "gtin",
-    "parent_sku",
-    "category_id",
-    "brand",
-    "popularity",
-    "rating",
-    "prices",
-    "names",
-)
-_PICK_SQL: Final = "SELECT json_extract(column1, {paths}) FROM (VALUES {rows})"
-_json_checker = threading.local()
+# A pull page is read by msgspec against the contract's types: the page and each change's members
+# are checked in C as they are read, and each change's data is kept as its raw text (`msgspec.Raw`,
+# a view of the body) rather than built into objects. Products then have only their indexed members
+# read (`ProductIndex`); other entities' data, small and few, is read whole.
+_CHANGE_TEXT = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 
 
-def _change(members: object, index: int) -> Change:
-    # A million calls in a full load: exact type checks first, the precise complaint only on failure.
-    if type(members) is dict:
-        get = members.get
-        entity, key, version, op = get("entity"), get("key"), get("version"), get("op")
-        if (
-            type(entity) is str
-            and 0 < len(entity) <= 40
-            and type(key) is str
-            and 0 < len(key) <= 200
-            and type(version) is int
-            and 0 <= version <= MAX_INT64
-        ):
-            if op == "upsert":
-                data = get("data")
-                if type(data) is dict:
-                    return Change(entity, key, version, "upsert", JsonObject(data, orjson.dumps(data)))
-            elif op == "delete":
-                return Change(entity, key, version, "delete", None)
-    return _refuse_change(members, index)
+class _WireChange(msgspec.Struct, gc=False):
+    entity: _CHANGE_TEXT
+    key: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    version: Annotated[int, msgspec.Meta(ge=0, le=MAX_INT64)]
+    op: Literal["upsert", "delete"]
+    data: msgspec.Raw = msgspec.Raw()  # empty when absent
 
 
-def _refuse_change(members: object, index: int) -> Change:
-    """Raise what is wrong with a change `_change` did not take."""
-    where = f"pull.changes[{index}]"
-    obj = _object(members, where)
-    _str(obj, "entity", where, limit=40)
-    _str(obj, "key", where, limit=200)
-    _int(obj, "version", where)
-    if obj.get("op") == "upsert":
-        raise MalformedResponse(f"{where}.data is not a JSON object")
-    raise MalformedResponse(f"{where}.op is neither 'upsert' nor 'delete'")
+class _WireTerminal(msgspec.Struct, gc=False):
+    install_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    last_applied_seq: Annotated[int, msgspec.Meta(ge=0, le=MAX_INT64)]
 
 
-def _changes(items: object, first: int) -> list[Change]:
-    if type(items) is not list:
-        raise MalformedResponse("pull.changes is not a list")
-    return [_change(item, n) for n, item in enumerate(items, first)]
+class _WirePage(msgspec.Struct, gc=False):
+    stream: Annotated[str, msgspec.Meta(min_length=1, max_length=48)]
+    changes: list[_WireChange]
+    next_cursor: _CHANGE_TEXT
+    has_more: bool
+    checksum: Annotated[str, msgspec.Meta(max_length=80)]
+    server_version: Annotated[int, msgspec.Meta(ge=0, le=MAX_INT64)]
+    terminal: _WireTerminal | None = None
+    stream_version: Annotated[int, msgspec.Meta(ge=0, le=MAX_INT64)] | None = None
 
 
-def _checker() -> sqlite3.Connection:
-    conn: sqlite3.Connection | None = getattr(_json_checker, "conn", None)
-    if conn is None:
-        conn = _json_checker.conn = sqlite3.connect(":memory:")
-    return conn
+_PAGE: Final = msgspec.json.Decoder(_WirePage)
+_PRODUCT_INDEX: Final = msgspec.json.Decoder(ProductIndex)
+_ANY: Final = msgspec.json.Decoder()
+# Changes made into `Change`s between pauses of the cooperative reader: a few milliseconds' work.
+SLICE_CHANGES: Final = 500
 
 
-def _all_valid_json(texts: list[bytes]) -> bool:
-    """Whether every text is JSON: SQLite's parser, in C with the GIL released, builds no objects."""
-    conn = _checker()
-    for start in range(0, len(texts), _VALID_BATCH):
-        chunk = texts[start : start + _VALID_BATCH]
-        sql = "SELECT " + " AND ".join(["json_valid(CAST(? AS TEXT))"] * len(chunk))
-        if conn.execute(sql, chunk).fetchone()[0] != 1:
-            return False
-    return True
-
-
-def _picked_members(texts: list[bytes]) -> list[str] | None:
-    """Each product text's `PRODUCT_MEMBERS` as a JSON array; None when a text is not JSON.
-
-    json_extract parses the whole text (and refuses it if it is not JSON), so this is the
-    validity check too.
-    """
-    conn = _checker()
-    paths = ", ".join(f"'$.{name}'" for name in PRODUCT_MEMBERS)
-    picked: list[str] = []
-    try:
-        for start in range(0, len(texts), _VALID_BATCH):
-            chunk = texts[start : start + _VALID_BATCH]
-            rows = ", ".join(["(CAST(? AS TEXT))"] * len(chunk))
-            picked += [row[0] for row in conn.execute(_PICK_SQL.format(paths=paths, rows=rows), chunk)]
-    except sqlite3.OperationalError:  # "malformed JSON"
-        return None
-    return picked
-
-
-def _fast_changes(body: bytes, start: int, end: int) -> list[Change] | None:
-    """The changes in ``body[start:end]`` when it is the server's compact layout, read without orjson.
-
-    Each change is cut at ``},{"entity":`` and must match the layout exactly, and every ``data``
-    text must be valid JSON on its own, so the cuts are the array's own commas: the slice means
-    what a whole parse of it means. Product, category, review and location data whose text opens
-    with its id member equal to the key stay text (`JsonText`); other data is read by orjson.
-    None when anything does not fit: the caller then parses the slice with orjson.
-    """
-    if body.find(b"\x00", start, end) >= 0:
-        return None
-    escape = body.find(b"\\u", start, end)
-    # bytes.find runs at memory speed; the regex only looks where an escape is.
-    if escape >= 0 and _SURROGATE.search(body, escape, end) is not None:
-        return None
-    try:
-        str(memoryview(body)[start:end], "utf-8")
-    except UnicodeDecodeError:
-        return None
-    changes: list[Change] = []
-    products: list[JsonText] = []
-    others: list[JsonText] = []
-    pos = start
-    try:
-        while pos < end:
-            m = _CHANGE_HEAD.match(body, pos, end)
-            if m is None:
-                return None
-            entity, key_text, digits, op = m.groups()
-            version = int(digits)
-            cut = body.find(_CHANGE_CUT, m.end(), end)
-            stop = end if cut < 0 else cut + 1  # just past the change's closing brace
-            if version > MAX_INT64 or body[stop - 1] != 0x7D:  # "}"
-                return None
-            key = key_text.decode()
-            if op == b"delete":
-                if m.end() + 1 != stop:
-                    return None
-                changes.append(Change(entity.decode(), key, version, "delete", None))
-            else:
-                begin = m.end() + len(_DATA)
-                if body[m.end() : begin] != _DATA or body[begin] != 0x7B:  # "{"
-                    return None
-                text = body[begin : stop - 1]
-                opening = _TEXT_ID.get(entity)
-                data: Mapping[str, object]
-                if (
-                    opening is not None
-                    and text.startswith(b'%s%s"' % (opening, key_text))
-                    and text[len(opening) + len(key_text) + 1] in b",}"
-                ):
-                    data = json_text = JsonText(text)
-                    (products if entity == b"product" else others).append(json_text)
-                else:
-                    data = JsonObject(orjson.loads(text), text)
-                changes.append(Change(entity.decode(), key, version, "upsert", data))
-            pos = stop + 1  # past the comma
-    except (orjson.JSONDecodeError, IndexError):
-        return None
-    if pos != end + 1:
-        return None
-    picked = _picked_members([p.text for p in products]) if products else []
-    if picked is None or not _all_valid_json([other.text for other in others]):
-        return None
-    for product, members in zip(products, picked, strict=True):
-        product.picked = members
-    return changes
-
-
-def _tail_start(body: bytes) -> int | None:
-    """Where the plain members after the changes array start (at its ``]``), or None."""
-    end = len(body)
-    floor = max(0, end - _TAIL_SPAN)
-    while (i := body.rfind(b"]", floor, end)) >= 0:
-        if _TAIL.fullmatch(body, i):
-            return i
-        end = i
-    return None
-
-
-def _read_page(body: bytes) -> Generator[None, None, tuple[dict[str, object], list[Change]]]:
-    """The page's members and its changes; yields between slices of the server's layout."""
-    head = _HEAD.match(body)
-    tail = _tail_start(body) if head is not None else None
-    if head is None or tail is None or tail < head.end() or b'"changes"' in body[tail:]:
-        return (yield from _read_whole(body))
-    members = orjson.loads(body[: head.end()] + body[tail:])
-    changes: list[Change] = []
-    i = head.end()
-    while i < tail:
-        cut = _NEXT_CHANGE.search(body, min(i + SLICE_BYTES, tail), tail)
-        end = tail if cut is None else cut.start() + 1
-        fast = _fast_changes(body, i, end)
-        if fast is not None:
-            changes += fast
-        else:
-            try:
-                items = orjson.loads(b"[" + body[i:end] + b"]")
-            except orjson.JSONDecodeError:
-                # A cut inside a change (an "entity" member of nested data): read the body whole.
-                return (yield from _read_whole(body))
-            changes += _changes(items, len(changes))
-        i = body.index(b"{", cut.start() + 1) if cut is not None else tail
-        yield
-    return members, changes
-
-
-def _read_whole(body: bytes) -> Generator[None, None, tuple[dict[str, object], list[Change]]]:
-    """Any other layout: one parse, then the changes in slices."""
-    obj = _object(orjson.loads(body), "pull")
-    items = obj.get("changes")
-    if type(items) is not list:
-        raise MalformedResponse("pull.changes is not a list")
-    changes: list[Change] = []
-    for start in range(0, len(items), 500):
-        changes += _changes(items[start : start + 500], start)
-        yield
-    return obj, changes
+def _change(wire: _WireChange, where: int) -> Change:
+    if wire.op == "delete":
+        return Change(wire.entity, wire.key, wire.version, "delete", None)
+    text = bytes(wire.data)
+    if text[:1] != b"{":
+        raise MalformedResponse(f"pull.changes[{where}].data is not a JSON object")
+    data: JsonText | JsonObject
+    if wire.entity == "product":
+        index = _PRODUCT_INDEX.decode(text)
+        # A product whose id member is not its key is read whole: `validate_page` says what is wrong.
+        data = JsonText(text, index) if index.sku == wire.key else JsonObject(_ANY.decode(text), text)
+    else:
+        data = JsonObject(_ANY.decode(text), text)
+    return Change(wire.entity, wire.key, wire.version, "upsert", data)
 
 
 def read_pull_page(
@@ -579,31 +385,37 @@ def read_pull_page(
     if not 200 <= status < 300:
         raise error_for(status, headers, body, f"pull {stream}")
     try:
-        obj, changes = yield from _read_page(body)
-    except MalformedResponse:
-        raise
-    except (orjson.JSONDecodeError, orjson.JSONEncodeError) as exc:
-        # Not JSON (or not UTF-8), or a number orjson cannot write back (beyond 64 bits).
-        raise MalformedResponse(f"pull {stream}: the body is not JSON ({type(exc).__name__})") from None
-    obj = _object(obj, "pull")
-    answered = _str(obj, "stream", "pull", limit=48)
-    if answered != stream:
-        raise MalformedResponse(f"pull answered for stream {answered!r}, asked for {stream!r}")
-    terminal = None
-    if obj.get("terminal") is not None:
-        t = _object(obj.get("terminal"), "pull.terminal")
-        terminal = TerminalState(
-            _str(t, "install_id", "pull.terminal", limit=40), _int(t, "last_applied_seq", "pull.terminal")
-        )
+        # msgspec checks that what it reads into str is UTF-8, not the text it skips or keeps raw.
+        # One pass over the whole body (a catalog page is nearly all product text kept raw).
+        str(body, "utf-8")
+    except UnicodeDecodeError:
+        raise MalformedResponse(f"pull {stream}: the body is not UTF-8") from None
+    yield
+    try:
+        wire = _PAGE.decode(body)
+        yield
+        changes: list[Change] = []
+        for start in range(0, len(wire.changes), SLICE_CHANGES):
+            changes += [
+                _change(c, n) for n, c in enumerate(wire.changes[start : start + SLICE_CHANGES], start)
+            ]
+            yield
+    except msgspec.ValidationError as exc:
+        raise MalformedResponse(f"pull {stream}: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise MalformedResponse(f"pull {stream}: the body is not JSON ({exc})") from None
+    if wire.stream != stream:
+        raise MalformedResponse(f"pull answered for stream {wire.stream!r}, asked for {stream!r}")
+    terminal = wire.terminal
     return PullPage(
-        stream=answered,
+        stream=wire.stream,
         changes=tuple(changes),
-        next_cursor=_str(obj, "next_cursor", "pull", limit=40),
-        has_more=_bool(obj, "has_more", "pull"),
-        checksum=_str(obj, "checksum", "pull", allow_empty=True, limit=80),
-        server_version=_int(obj, "server_version", "pull"),
-        terminal=terminal,
-        stream_version=_optional_int(obj, "stream_version", "pull"),
+        next_cursor=wire.next_cursor,
+        has_more=wire.has_more,
+        checksum=wire.checksum,
+        server_version=wire.server_version,
+        terminal=None if terminal is None else TerminalState(terminal.install_id, terminal.last_applied_seq),
+        stream_version=wire.stream_version,
     )
 
 

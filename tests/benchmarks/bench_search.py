@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
+import msgspec
 
 from central import demo_data, seed
 from offline_cache import protocol
@@ -38,17 +38,18 @@ def read_off_the_wire(stream: str, changes: Sequence[Change]) -> tuple[Change, .
     parts = []
     for c in changes:
         head = b'{"entity":%b,"key":%b,"version":%d,"op":"%b"' % (
-            orjson.dumps(c.entity),
-            orjson.dumps(c.key),
+            msgspec.json.encode(c.entity),
+            msgspec.json.encode(c.key),
             c.version,
             c.op.encode(),
         )
-        parts.append(head + (b"}" if c.data is None else b',"data":' + orjson.dumps(dict(c.data)) + b"}"))
+        data = b"}" if c.data is None else b',"data":' + msgspec.json.encode(dict(c.data)) + b"}"
+        parts.append(head + data)
     last = max((c.version for c in changes), default=0)
     body = (
         b'{"stream":%b,"changes":[%b],"next_cursor":"v1.%d","has_more":false,"checksum":"","server_version":%d}'
         % (
-            orjson.dumps(stream),
+            msgspec.json.encode(stream),
             b",".join(parts),
             last,
             last,

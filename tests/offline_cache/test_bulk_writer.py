@@ -28,6 +28,7 @@ import pytest
 from hypothesis import given, settings
 
 from central.db import Database
+from offline_cache import engine as engine_module
 from offline_cache import protocol
 from offline_cache.bulk_writer import BulkWriter, WriterLost
 from offline_cache.cache_store import CacheStore, StaleCursor
@@ -466,3 +467,37 @@ async def test_engine_close_stops_the_writer_process(kiosk: Device, monkeypatch:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
         engine.close()
+
+
+@pytest.mark.parametrize("big_server", [True, False])
+async def test_a_full_load_on_a_big_server_starts_the_writer_process_before_its_first_page(
+    kiosk: Device, monkeypatch: pytest.MonkeyPatch, big_server: bool
+) -> None:
+    """Its start-up overlaps the first fetches; a small server's load (a test's, a shop's) starts none."""
+    if big_server:
+        monkeypatch.setattr(engine_module, "EARLY_WRITER_VERSIONS", 1)
+    remote = kiosk.remote
+    real_pull_raw = remote.pull_raw
+    running_at_first_page: list[bool] = []
+
+    async def pull_raw(stream: str, cursor: str | None, limit: int, **options: Any) -> RawAnswer:
+        if stream == "catalog" and cursor is None:
+            running_at_first_page.append(bool(writer_processes()))
+        return await real_pull_raw(stream, cursor, limit, **options)
+
+    monkeypatch.setattr(remote, "pull_raw", pull_raw)
+    engine = SyncEngine(
+        remote,
+        kiosk.cache,
+        kiosk.outbox,
+        terminal_id=kiosk.device_id,
+        streams=["locations", "catalog"],
+        live=False,
+    )
+    try:
+        await engine.run_once()
+    finally:
+        engine.close()
+    assert running_at_first_page == [big_server]
+    assert writer_processes() == []  # ended with the pass
+    assert kiosk.cache.counts()["catalog"] > 0
