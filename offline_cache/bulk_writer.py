@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import gc
 import multiprocessing
+import os
 import pickle
 import signal
 import threading
@@ -44,6 +45,7 @@ SPAWN: Final = multiprocessing.get_context("spawn")
 STOP_TIMEOUT_S: Final = 10.0  # a child told to stop is idle: it closes its connection and exits
 # A page this small is read in the app's process: ~8 ms of work, where a 5 MB page takes ~300 ms.
 SMALLEST_PAGE_BYTES: Final = 256 * 1024
+WRITER_NICENESS: Final = 5  # about a third of the CPU share of the app's threads when both want it
 
 
 class WriterLost(Exception):
@@ -190,6 +192,7 @@ class BulkWriter:
             )
             process.start()
             theirs.close()  # the child holds the only other end: when it dies, reads here see EOF
+            _lower_priority(process.pid)
             self._process, self._conn = process, ours
         return self._conn
 
@@ -222,6 +225,20 @@ class BulkWriter:
             process.kill()
             process.join()
         process.close()
+
+
+def _lower_priority(pid: int | None) -> None:
+    """Make the writer process yield the CPU to the app: a full load is background work.
+
+    On a 2-core machine a busy writer, the server (when local) and the app's threads contend; a
+    thread of the app that holds the GIL and is kept off a core stalls the event loop (100 ms gaps
+    were seen while the writer imported at a load's start). Done from here, at once, so the child's
+    start-up runs at the lower priority too. A process may always lower its own children's.
+    """
+    if pid is None:
+        return
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0) + WRITER_NICENESS)
 
 
 # -- the child process -----------------------------------------------------------------------------

@@ -28,8 +28,8 @@ import pytest
 from hypothesis import given, settings
 
 from central.db import Database
+from offline_cache import bulk_writer, protocol
 from offline_cache import engine as engine_module
-from offline_cache import protocol
 from offline_cache.bulk_writer import BulkWriter, WriterLost
 from offline_cache.cache_store import CacheStore, StaleCursor
 from offline_cache.engine import SyncEngine
@@ -501,3 +501,16 @@ async def test_a_full_load_on_a_big_server_starts_the_writer_process_before_its_
     assert running_at_first_page == [big_server]
     assert writer_processes() == []  # ended with the pass
     assert kiosk.cache.counts()["catalog"] > 0
+
+
+def test_the_writer_process_runs_below_the_apps_priority(cache: CacheStore) -> None:
+    """A full load is background work: the app's threads (the event loop's) get the CPU first."""
+    writer = BulkWriter(cache.path)
+    writer.start()
+    try:
+        assert writer.pid is not None
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, writer.pid) == min(ours + bulk_writer.WRITER_NICENESS, 19)
+    finally:
+        writer.stop()
+    assert writer.pid is None
