@@ -11,10 +11,11 @@ waiting), and answers twice: the page's head once it is read and checked, so the
 fetched while this one is written, then the changes applied and the stream's committed state. An
 error is raised again in the parent as the same type with the same fields.
 
-Small pages (a stream of a few hundred rows, a load's last page) are read in the app's process as
-before: a few milliseconds of work there cost less than starting a process (~0.5 s). The process
-is started with "spawn", never "fork" (the app has Qt and threads), when a full load writes its
-first big page, and stopped when the last `session()` using it ends. A process that dies
+Small pages (a stream of a few hundred rows) are read in the app's process when no process runs: a
+few milliseconds of work there cost less than starting a process (~0.5 s). Once one runs it takes
+every page of a full load, the last (small) one too, with the swap and the search index build. The
+process is started with "spawn", never "fork" (the app has Qt and threads), when a full load writes
+its first big page (or earlier: `start`), and stopped when the last `session()` using it ends. A process that dies
 (killed, out of memory) fails the page in flight (`WriterLost`); SQLite rolls its transaction back,
 and the next page starts a new process.
 """
@@ -121,8 +122,13 @@ class BulkWriter:
         return None if process is None else process.pid
 
     def takes(self, answer: RawAnswer) -> bool:
-        """Whether this page is big enough to be worth the process."""
-        return len(answer[2]) >= self._smallest_page
+        """Whether the process takes this page of a full load: a big one, or any once it runs.
+
+        Once running it costs nothing more, and a load's last page, however small, ends with the
+        swap and (for the catalog) the search index build: seconds of work better kept off the
+        app's process.
+        """
+        return self._process is not None or len(answer[2]) >= self._smallest_page
 
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[None]:

@@ -249,6 +249,24 @@ async def test_small_pages_are_read_here_and_start_no_process(
     assert cache.cursor(STREAM) == "v1.90"
 
 
+async def test_once_the_process_runs_it_takes_every_page_the_small_last_one_and_its_swap_too(
+    cache: CacheStore, executor: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote = RawRemote(stock_answers(3))
+    writer = BulkWriter(cache.path)  # pages of 3 rows are far below its size
+    writer.start()
+
+    def not_here(*_args: object) -> int:
+        raise AssertionError("a page of the load was written in the app's process")
+
+    monkeypatch.setattr(CacheStore, "apply_refetch_page", not_here)  # this process's only
+    puller = Puller(remote, cache, page_size=3, executor=executor, bulk_writer=writer)
+    report = await puller.pull(STREAM)
+    assert (report.pages, report.changes, report.refetched) == (3, 9, False)
+    assert cache.cursor(STREAM) == "v1.90"  # swapped in by the process
+    assert writer.pid is None
+
+
 # -- the same errors -----------------------------------------------------------------------------------
 
 
