@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 import threading
 import time
@@ -147,12 +148,15 @@ def server_benchmarks(workdir: Path, database_url: str | None = None) -> list[Re
             count = 0
             started = time.perf_counter()
             while True:
-                page = client.get(
+                body = client.get(
                     "/v1/sync/pull",
                     params={"stream": "catalog", "cursor": cursor, "limit": 5000},
                     headers={"Authorization": f"Bearer {token}"},
-                ).json()
-                count += len(page["changes"])
+                ).content
+                # The server's time, not a client's parse: only the members after the changes are read
+                # (a 7 MB page took this 2-core machine's other core 65-85 ms to parse whole).
+                page = json.loads(b"{" + body[body.rindex(b'],"next_cursor"') + 2 :])
+                count += body.count(b'{"entity":')
                 cursor = page["next_cursor"]
                 if not page["has_more"]:
                     break
