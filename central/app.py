@@ -308,13 +308,15 @@ def create_app(db: Database, *, heartbeat_seconds: float = 15.0) -> FastAPI:
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
-    @app.post("/v1/sync/push", tags=["sync"])
-    def sync_push(body: PushRequest, caller: Caller) -> dict[str, Any]:
+    @app.post("/v1/sync/push", tags=["sync"], response_model=dict[str, Any])
+    def sync_push(body: PushRequest, caller: Caller) -> JSONResponse:
         if len(body.actions) > MAX_PUSH_ACTIONS:
             raise Problem(413, "batch_too_large", f"At most {MAX_PUSH_ACTIONS} actions per push.")
         if caller.has_associate:
             raise Problem(403, "forbidden", "Push with the device token; actions name their associate.")
-        return push(db, Actor.of(caller), body, verifiers)
+        # The answer is JSON values already (stored outcomes, numbers, text): written as they are.
+        # Returned as a dict, FastAPI's jsonable_encoder walked every outcome first, ~1 ms an action.
+        return JSONResponse(push(db, Actor.of(caller), body, verifiers))
 
     # -- look-ups ----------------------------------------------------------------------
     @app.get("/v1/products/{sku}", tags=["catalog"])
