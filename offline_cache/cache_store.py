@@ -447,8 +447,9 @@ class CacheStore:
             kind, scope = stream_kind(stream)
             scope_column = STREAM_TABLES[kind][1]
             for table, shadow in shadows:
-                if scope_column is None:
-                    # The stream owns the whole table: rename the shadow in rather than copy it row by row.
+                if scope_column is None or _holds_only(conn, table, scope_column, scope):
+                    # The stream owns the whole table (or is all it holds, as a kiosk's own store's
+                    # stock): rename the shadow in rather than copy it row by row.
                     conn.execute(_sql("DROP TABLE {t}", t=table))
                     conn.execute(_sql("ALTER TABLE {s} RENAME TO {t}", s=shadow, t=table))
                     for index in INDEXES.get(table, ()):
@@ -605,6 +606,14 @@ def _prepare(db: sqlite_utils.Database) -> int | None:
         create_index(conn)
         conn.execute(f"PRAGMA user_version = {CACHE_SCHEMA}")
     return CACHE_SCHEMA
+
+
+def _holds_only(conn: sqlite3.Connection, table: str, column: str, scope: str | None) -> bool:
+    """Whether ``table`` has no row of another scope than ``scope`` (an index on ``column`` answers)."""
+    other = conn.execute(
+        _sql("SELECT 1 FROM {t} WHERE {c} < ? OR {c} > ? LIMIT 1", t=table, c=column), (scope, scope)
+    ).fetchone()
+    return other is None
 
 
 def _bulk_pragmas(conn: sqlite3.Connection, bulk: bool) -> None:

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from central import schema
 from central.db import Database
 from central.streams import purge_tombstones
+from offline_cache.cache_store import CacheStore
+from offline_cache.remote import Change, PullPage
 from tests.offline_cache.conftest import (
     STORE,
     Device,
@@ -147,3 +149,39 @@ async def test_refetch_swap_keeps_old_rows_visible_until_the_last_page(kiosk: De
     engine.close()
     assert report.pages > 3  # several shadow pages before the swap
     assert seen == [before] * len(seen)
+
+
+def _stock_load(cache: CacheStore, location: str, on_hand: int, version: int) -> None:
+    """A one-page full load of ``stock:<location>``: SKU-1 and SKU-2, ``on_hand`` each."""
+    stream = f"stock:{location}"
+    changes = tuple(
+        Change(
+            "stock",
+            f"{sku}@{location}",
+            version + n,
+            "upsert",
+            {"sku": sku, "location_id": location, "on_hand": on_hand, "reserved": 0, "available": on_hand},
+        )
+        for n, sku in enumerate(("SKU-1", "SKU-2"))
+    )
+    cache.begin_refetch(stream)
+    page = PullPage(stream, changes, f"v1.{version + 1}", False, "crc32:0", version + 1, None, version + 1)
+    cache.apply_refetch_page(stream, page, None)
+
+
+def test_a_stock_load_replaces_its_own_store_and_keeps_every_other_stores_rows(cache: CacheStore) -> None:
+    """Alone in the table, a load is renamed in whole; next to another store's rows, copied in."""
+    _stock_load(cache, "CZ-PRG-01", 5, 10)
+    _stock_load(cache, "CZ-PRG-01", 6, 20)  # alone: swapped in whole
+    _stock_load(cache, "CZ-BRN-01", 7, 30)  # next to Prague's rows
+    _stock_load(cache, "CZ-PRG-01", 8, 40)  # Brno's rows stay
+    rows = cache.reader().execute("SELECT location_id, sku, on_hand FROM stock ORDER BY 1, 2").fetchall()
+    assert rows == [
+        ("CZ-BRN-01", "SKU-1", 7),
+        ("CZ-BRN-01", "SKU-2", 7),
+        ("CZ-PRG-01", "SKU-1", 8),
+        ("CZ-PRG-01", "SKU-2", 8),
+    ]
+    names = {r[0] for r in cache.reader().execute("SELECT name FROM sqlite_master")}
+    assert "stock_location" in names  # the renamed table got its index back
+    assert not [name for name in names if name.startswith("refetch_")]  # no shadow left behind
