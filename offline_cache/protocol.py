@@ -360,6 +360,12 @@ SLICE_CHANGES: Final = 500
 def _change(wire: _WireChange, where: int) -> Change:
     if wire.op == "delete":
         return Change(wire.entity, wire.key, wire.version, "delete", None)
+    if wire.entity == "stock":
+        # The cache keeps a stock row's columns, not its JSON: the members alone, no text.
+        members = _ANY.decode(wire.data) if wire.data else None
+        if type(members) is not dict:
+            raise MalformedResponse(f"pull.changes[{where}].data is not a JSON object")
+        return Change(wire.entity, wire.key, wire.version, "upsert", members)
     text = bytes(wire.data)
     if text[:1] != b"{":
         raise MalformedResponse(f"pull.changes[{where}].data is not a JSON object")
