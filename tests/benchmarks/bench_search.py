@@ -7,6 +7,7 @@ shadow path, as the puller does it) and is reused by other suites that need a bi
 from __future__ import annotations
 
 import random
+import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -17,7 +18,7 @@ import msgspec
 
 from central import demo_data, seed
 from offline_cache import protocol
-from offline_cache.cache_store import CacheStore
+from offline_cache.cache_store import TABLE_DDL, CacheStore
 from offline_cache.remote import Change, PullPage
 from offline_cache.search import CatalogSearch, SearchQuery, words
 from tests.benchmarks.report import Options, Result
@@ -173,6 +174,33 @@ def build_cache(path: Path, products: int, *, stock_at: str = STORE) -> Build:
     return Build(products, ingest, swap, ingest_cpu, swap_cpu, names, gtins, delta)
 
 
+FLOOR_ROWS = 20_000
+
+
+def sqlite_floor(cache: CacheStore, workdir: Path) -> float:
+    """SQLite's own rate for the cache's product rows: rows/s of a bare executemany.
+
+    The rows are the cache's own (read back), written as a page write writes them: pages of 5,000,
+    one transaction each, into a fresh product table of a fresh WAL file with the cache's
+    settings. No Python builds anything: what a full load's ingest can reach at best here.
+    """
+    rows = cache.reader().execute("SELECT * FROM product LIMIT ?", (FLOOR_ROWS,)).fetchall()
+    conn = sqlite3.connect(workdir / "floor.db", isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(TABLE_DDL["product"].format(name="product"))
+        insert = "INSERT INTO product VALUES (" + ", ".join("?" * len(rows[0])) + ")"
+        started = time.perf_counter()
+        for start in range(0, len(rows), PAGE):
+            conn.execute("BEGIN")
+            conn.executemany(insert, rows[start : start + PAGE])
+            conn.execute("COMMIT")
+        return len(rows) / (time.perf_counter() - started)
+    finally:
+        conn.close()
+
+
 def _ms(samples: list[float]) -> list[float]:
     return [s * 1000 for s in samples]
 
@@ -235,6 +263,13 @@ def run(options: Options) -> list[Result]:
         ]
         cache = CacheStore.open(path)
         try:
+            results.append(
+                Result(
+                    f"... SQLite alone: executemany of {FLOOR_ROWS:,} of those product rows",
+                    [sqlite_floor(cache, Path(tmp))],
+                    "rows/s",
+                )
+            )
             results += _query_results(cache, build, products)
             results += _delta(cache, build.delta)
         finally:
