@@ -15,9 +15,10 @@ Small pages (a stream of a few hundred rows) are read in the app's process when 
 few milliseconds of work there cost less than starting a process (~0.5 s). Once one runs it takes
 every page of a full load, the last (small) one too, with the swap and the search index build. The
 process is started with "spawn", never "fork" (the app has Qt and threads), when a full load writes
-its first big page (or earlier: `start`), and stopped when the last `session()` using it ends. A process that dies
-(killed, out of memory) fails the page in flight (`WriterLost`); SQLite rolls its transaction back,
-and the next page starts a new process.
+its first big page (or earlier: `start`), and stopped when the last `session()` using it ends. A
+process that dies (killed, out of memory) fails the page in flight (`WriterLost`); SQLite rolls its
+transaction back, and the next page starts a new process. It runs at a lower priority than the
+app (`WRITER_NICENESS`).
 """
 
 from __future__ import annotations

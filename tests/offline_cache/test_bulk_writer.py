@@ -448,6 +448,19 @@ async def test_a_writer_process_that_died_while_idle_is_replaced_without_failing
 # -- no process left behind ----------------------------------------------------------------------------
 
 
+def raw_engine(kiosk: Device, streams: list[str], **options: Any) -> SyncEngine:
+    """An engine on the device's own transport (a RawPuller, so full loads use the writer process)."""
+    return SyncEngine(
+        kiosk.remote,
+        kiosk.cache,
+        kiosk.outbox,
+        terminal_id=kiosk.device_id,
+        streams=streams,
+        live=False,
+        **options,
+    )
+
+
 @pytest.mark.usefixtures("every_page_to_the_process")
 async def test_engine_close_stops_the_writer_process(kiosk: Device, monkeypatch: pytest.MonkeyPatch) -> None:
     held = asyncio.Event()
@@ -462,15 +475,7 @@ async def test_engine_close_stops_the_writer_process(kiosk: Device, monkeypatch:
         return await real_pull_raw(stream, cursor, limit, **options)
 
     monkeypatch.setattr(remote, "pull_raw", pull_raw)
-    engine = SyncEngine(
-        remote,
-        kiosk.cache,
-        kiosk.outbox,
-        terminal_id=kiosk.device_id,
-        streams=["catalog"],
-        page_size=100,
-        live=False,
-    )
+    engine = raw_engine(kiosk, ["catalog"], page_size=100)
     running = asyncio.create_task(engine.run_forever())
     try:
         async with asyncio.timeout(WAIT_S):
@@ -504,14 +509,7 @@ async def test_a_full_load_on_a_big_server_starts_the_writer_process_before_its_
         return await real_pull_raw(stream, cursor, limit, **options)
 
     monkeypatch.setattr(remote, "pull_raw", pull_raw)
-    engine = SyncEngine(
-        remote,
-        kiosk.cache,
-        kiosk.outbox,
-        terminal_id=kiosk.device_id,
-        streams=["locations", "catalog"],
-        live=False,
-    )
+    engine = raw_engine(kiosk, ["locations", "catalog"])
     try:
         await engine.run_once()
     finally:
