@@ -69,6 +69,7 @@ def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     try:
         yield loop
     finally:
+        _run_ready_callbacks(qapp, loop)
         # Collect the test's Qt objects here, on Qt's thread: left to a later garbage collection, they
         # may be destroyed on a worker thread, and Qt warns that their timers cannot be stopped there.
         gc.collect()
@@ -79,6 +80,7 @@ def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         while any(not task.done() for task in pending) and time.monotonic() < deadline:
             qapp.processEvents()
             time.sleep(0.01)
+        _run_ready_callbacks(qapp, loop)
         # stop() lets close() proceed, but it also calls QApplication.exit() with no exec() running:
         # that leaves Qt's "quit now" flag set, and every later nested event loop (qtbot.wait,
         # waitSignal) would return at once. A brief exec() that exits by itself clears the flag.
@@ -87,6 +89,21 @@ def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         qapp.exec()
         asyncio.events._set_running_loop(None)  # already_running=True set it; nothing else unsets it
         loop.close()
+
+
+def _run_ready_callbacks(qapp: QApplication, loop: qasync.QEventLoop) -> None:
+    """Run what the loop was already asked to do, such as a closed socket's last callback.
+
+    A transport closed by the app's shutdown forgets its socket in a callback the loop runs
+    next. A loop closed before that callback runs leaves the socket open, and its ResourceWarning
+    fails whichever later test the collector finalizes it in.
+    """
+    done: list[bool] = []
+    loop.call_soon(done.append, True)  # runs after every callback queued before it
+    deadline = time.monotonic() + 5
+    while not done and time.monotonic() < deadline:
+        qapp.processEvents()
+        time.sleep(0.001)
 
 
 @pytest.fixture(scope="session")
