@@ -109,7 +109,7 @@ def _int(data: Mapping[str, object], key: str) -> int | None:
 
 
 def _json(data: Mapping[str, object] | None) -> str | bytes:
-    # The wire parser hands objects with their compact JSON already written (``text``, UTF-8 bytes):
+    # The wire parser hands objects with their JSON text as the server sent it (``text``, UTF-8 bytes):
     # storing it spares an encoding per row. Data columns take it through CAST(? AS TEXT).
     text = getattr(data, "text", None)
     if type(text) is bytes:
