@@ -486,13 +486,14 @@ def validate_page(page: PullPage, stream: str, after: str | None, limit: int | N
         if data is None:
             raise MalformedResponse(f"{where}: an upsert without data")
         id_member = allowed[change.entity]
-        # JsonText is only made for data that opens with its id member, equal to the key.
-        if (
-            id_member is not None
-            and type(data) is not JsonText
-            and data.get(id_member, change.key) != change.key
-        ):
-            raise MalformedResponse(f"{where}: data.{id_member} does not match the key {change.key!r}")
+        if id_member is not None:
+            # A product kept as text answers from its indexed members, without reading the rest.
+            if type(data) is JsonText:
+                found = change.key if data.index.sku is None else data.index.sku
+            else:
+                found = data.get(id_member, change.key)
+            if found != change.key:
+                raise MalformedResponse(f"{where}: data.{id_member} does not match the key {change.key!r}")
         if kind == "stock":
             sku = data.get("sku")
             if not isinstance(sku, str) or data.get("location_id") != scope or change.key != f"{sku}@{scope}":

@@ -144,6 +144,16 @@ def test_data_whose_id_member_differs_from_the_key_is_read_and_refused() -> None
         protocol.validate_page(page, "catalog", None)
 
 
+def test_a_product_kept_as_text_is_held_to_its_key_too() -> None:
+    """However it was made (a fake Remote, another transport), text whose sku is not the key is refused."""
+    text = protocol.JsonText(json.dumps(product(2)).encode())
+    page = PullPage("catalog", (Change("product", "SKU-1", 5, "upsert", text),), "v1.5", False, "", 5)
+    with pytest.raises(MalformedResponse, match="does not match the key"):
+        protocol.validate_page(page, "catalog", None)
+    same = PullPage("catalog", (Change("product", "SKU-2", 5, "upsert", text),), "v1.5", False, "", 5)
+    protocol.validate_page(same, "catalog", None)
+
+
 @pytest.mark.parametrize(
     "data",
     [
