@@ -26,12 +26,25 @@ from kiosk.api.remote import CentralRemote
 from offline_cache.cache_store import CACHE_FILE, CacheStore
 from offline_cache.engine import SyncEngine, streams_for_device
 from offline_cache.outbox import OUTBOX_FILE, Outbox
-from offline_cache.remote import Remote
+from offline_cache.remote import Enrolment, Health, PushRequest, PushResponse, Remote, Unreachable
 from tests.fixtures.databases import seeded_central
 
 PRODUCTS = 300
 STORE = "CZ-PRG-01"
 BASE_URL = "http://central.test"
+
+
+class PullOnlyRemote:
+    """The rest of a `Remote` for fakes that only answer pulls: every other call finds no network."""
+
+    async def push(self, request: PushRequest) -> PushResponse:
+        raise Unreachable("a pull-only fake Remote")
+
+    async def enrol_device(self, enrolment_key: str, device_name: str) -> Enrolment:
+        raise Unreachable("a pull-only fake Remote")
+
+    async def health(self) -> Health:
+        raise Unreachable("a pull-only fake Remote")
 
 
 @pytest.fixture(scope="session")

@@ -35,18 +35,14 @@ from offline_cache.cache_store import CacheStore, StaleCursor
 from offline_cache.engine import SyncEngine
 from offline_cache.puller import Puller
 from offline_cache.remote import (
-    Enrolment,
-    Health,
     MalformedResponse,
     PullPage,
-    PushRequest,
-    PushResponse,
     RawAnswer,
     RawPuller,
     RetryLater,
     Unreachable,
 )
-from tests.offline_cache.conftest import Device, enrol
+from tests.offline_cache.conftest import Device, PullOnlyRemote, enrol
 from tests.offline_cache.test_r8_fuzz_responses import LIMIT, STORE_LEVEL, STREAM, answer, pull_document
 
 WAIT_S = 10.0
@@ -80,7 +76,7 @@ async def _open(_cursor: str | None) -> None:
     return None
 
 
-class RawRemote:
+class RawRemote(PullOnlyRemote):
     """A `RawPuller` answering pulls from a list of raw answers; ``gate`` can hold a request."""
 
     def __init__(self, answers: list[RawAnswer]) -> None:
@@ -102,14 +98,12 @@ class RawRemote:
     ) -> PullPage:
         return protocol.parse_pull_page(*await self.pull_raw(stream, cursor, limit), stream)
 
-    async def push(self, request: PushRequest) -> PushResponse:
-        raise Unreachable("not in this test")
 
-    async def enrol_device(self, enrolment_key: str, device_name: str) -> Enrolment:
-        raise Unreachable("not in this test")
-
-    async def health(self) -> Health:
-        raise Unreachable("not in this test")
+def stock_puller(
+    remote: RawRemote, cache: CacheStore, executor: ThreadPoolExecutor, writer: BulkWriter, **options: Any
+) -> Puller:
+    """A puller of `stock_answers` pages (3 rows each) through ``writer``."""
+    return Puller(remote, cache, page_size=3, executor=executor, bulk_writer=writer, **options)
 
 
 def dump(cache: CacheStore) -> dict[str, list[tuple[Any, ...]]]:
@@ -210,13 +204,8 @@ async def test_a_load_of_many_pages_applies_them_in_order_and_reports_progress(
     remote = RawRemote(stock_answers(4))
     done: list[tuple[int, bool]] = []
     writer = BulkWriter(cache.path, smallest_page=0)
-    puller = Puller(
-        remote,
-        cache,
-        page_size=3,
-        executor=executor,
-        bulk_writer=writer,
-        on_page=lambda progress: done.append((progress.rows_done, progress.done)),
+    puller = stock_puller(
+        remote, cache, executor, writer, on_page=lambda p: done.append((p.rows_done, p.done))
     )
     report = await puller.pull(STREAM)
     assert remote.cursors == [None, "v1.30", "v1.60", "v1.90"]
@@ -235,14 +224,7 @@ async def test_small_pages_are_read_here_and_start_no_process(
     remote = RawRemote(stock_answers(3))
     writer = BulkWriter(cache.path)  # the default: a page of 3 rows is far below it
     pids: list[int | None] = []
-    puller = Puller(
-        remote,
-        cache,
-        page_size=3,
-        executor=executor,
-        bulk_writer=writer,
-        on_page=lambda _p: pids.append(writer.pid),
-    )
+    puller = stock_puller(remote, cache, executor, writer, on_page=lambda _p: pids.append(writer.pid))
     report = await puller.pull(STREAM)
     assert (report.pages, report.changes) == (3, 9)
     assert pids == [None, None, None]
@@ -260,7 +242,7 @@ async def test_once_the_process_runs_it_takes_every_page_the_small_last_one_and_
         raise AssertionError("a page of the load was written in the app's process")
 
     monkeypatch.setattr(CacheStore, "apply_refetch_page", not_here)  # this process's only
-    puller = Puller(remote, cache, page_size=3, executor=executor, bulk_writer=writer)
+    puller = stock_puller(remote, cache, executor, writer)
     report = await puller.pull(STREAM)
     assert (report.pages, report.changes, report.refetched) == (3, 9, False)
     assert cache.cursor(STREAM) == "v1.90"  # swapped in by the process
@@ -392,14 +374,7 @@ async def test_the_writer_process_killed_mid_write_fails_the_pull_and_a_retry_co
             writing_page_2.set()
 
     remote.gate = gate
-    puller = Puller(
-        remote,
-        cache,
-        page_size=3,
-        executor=executor,
-        bulk_writer=writer,
-        on_page=lambda progress: page_1_committed.set(),
-    )
+    puller = stock_puller(remote, cache, executor, writer, on_page=lambda progress: page_1_committed.set())
     pulling = asyncio.create_task(puller.pull(STREAM))
     async with asyncio.timeout(WAIT_S):
         await writing_page_2.wait()
@@ -416,7 +391,7 @@ async def test_the_writer_process_killed_mid_write_fails_the_pull_and_a_retry_co
 
     remote.answers = stock_answers(4)[1:]  # the server answers page 2 again, and the rest
     remote.gate = _open
-    report = await Puller(remote, cache, page_size=3, executor=executor, bulk_writer=writer).pull(STREAM)
+    report = await stock_puller(remote, cache, executor, writer).pull(STREAM)
     assert report.pages == 3
     assert cache.cursor(STREAM) == "v1.120"
     assert len([level for n in range(1, 13) for level in cache.stock_for(f"SKU-{n}")]) == 12
@@ -428,7 +403,7 @@ async def test_a_writer_process_that_died_while_idle_is_replaced_without_failing
 ) -> None:
     remote = RawRemote(stock_answers(3)[:2])
     writer = BulkWriter(cache.path, smallest_page=0)
-    puller = Puller(remote, cache, page_size=3, executor=executor, bulk_writer=writer)
+    puller = stock_puller(remote, cache, executor, writer)
     async with writer.session():
         with pytest.raises(Unreachable):  # the network went away after two pages
             await puller.pull(STREAM)

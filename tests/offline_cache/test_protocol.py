@@ -18,19 +18,16 @@ from offline_cache.puller import Puller
 from offline_cache.remote import (
     ActionEnvelope,
     Change,
-    Enrolment,
-    Health,
     MalformedResponse,
     MustRefetch,
     PullPage,
     PushRequest,
-    PushResponse,
     Rejected,
     RetryLater,
     ServerFailed,
     Unauthorized,
-    Unreachable,
 )
+from tests.offline_cache.conftest import PullOnlyRemote
 
 JSON = {"content-type": "application/json"}
 
@@ -196,7 +193,7 @@ def test_no_body_crashes_the_parsers(status: int, body: bytes) -> None:
         protocol.validate_page(page, "catalog", None)
 
 
-class PagesRemote:
+class PagesRemote(PullOnlyRemote):
     """A fake Remote answering pulls from a list of pages (what a buggy or hostile server might send)."""
 
     def __init__(self, *pages: PullPage | Exception) -> None:
@@ -211,15 +208,6 @@ class PagesRemote:
         if isinstance(item, Exception):
             raise item
         return item
-
-    async def push(self, request: PushRequest) -> PushResponse:
-        raise Unreachable("offline")
-
-    async def enrol_device(self, enrolment_key: str, device_name: str) -> Enrolment:
-        raise Unreachable("offline")
-
-    async def health(self) -> Health:
-        raise Unreachable("offline")
 
 
 def stock(sku: str, version: int, location: str = "CZ-PRG-01", on_hand: int = 5) -> Change:

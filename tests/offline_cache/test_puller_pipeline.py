@@ -19,14 +19,11 @@ from offline_cache.cache_store import CacheStore, StaleCursor, StreamState
 from offline_cache.puller import Puller, PullProgress
 from offline_cache.remote import (
     Change,
-    Enrolment,
-    Health,
     MalformedResponse,
     PullPage,
-    PushRequest,
-    PushResponse,
     Unreachable,
 )
+from tests.offline_cache.conftest import PullOnlyRemote
 
 STREAM = "stock:CZ-PRG-01"
 WAIT_S = 10.0
@@ -64,7 +61,7 @@ def stock_pages(count: int, per_page: int = 3, head: int | None = None) -> list[
     return pages
 
 
-class ScriptedRemote:
+class ScriptedRemote(PullOnlyRemote):
     """Answers pulls from a list (a page or an exception each); ``gate`` can hold a request."""
 
     def __init__(self, *answers: PullPage | Exception) -> None:
@@ -83,15 +80,6 @@ class ScriptedRemote:
         if isinstance(answer, Exception):
             raise answer
         return answer
-
-    async def push(self, request: PushRequest) -> PushResponse:
-        raise Unreachable("offline")
-
-    async def enrol_device(self, enrolment_key: str, device_name: str) -> Enrolment:
-        raise Unreachable("offline")
-
-    async def health(self) -> Health:
-        raise Unreachable("offline")
 
 
 async def loaded(cache: CacheStore, executor: ThreadPoolExecutor, cursor: str = "v1.30") -> None:

@@ -33,8 +33,6 @@ from offline_cache.puller import Puller
 from offline_cache.pusher import Pusher
 from offline_cache.remote import (
     ActionEnvelope,
-    Enrolment,
-    Health,
     LiveSignal,
     PullPage,
     PushRequest,
@@ -43,6 +41,7 @@ from offline_cache.remote import (
     Unreachable,
     cursor_version,
 )
+from tests.offline_cache.conftest import PullOnlyRemote
 
 STREAM = "stock:CZ-PRG-01"
 LIMIT = 50
@@ -345,7 +344,7 @@ def test_event_stream_parser_raises_only_remote_errors_however_chunked(chunks: l
 # -- the store level ---------------------------------------------------------------------------------
 
 
-class GarbageRemote:
+class GarbageRemote(PullOnlyRemote):
     """A Remote whose every answer is given bytes, read by the real parsers."""
 
     def __init__(self) -> None:
@@ -354,12 +353,6 @@ class GarbageRemote:
         self.pushes = 0
         self.no_signals: list[LiveSignal] = []
         self.first_push_refused = False
-
-    async def enrol_device(self, enrolment_key: str, device_name: str) -> Enrolment:
-        raise Unreachable("not in this test")
-
-    async def health(self) -> Health:
-        raise Unreachable("not in this test")
 
     async def pull(
         self, stream: str, cursor: str | None, limit: int, *, install_id: str | None = None
