@@ -221,13 +221,6 @@ def _optional_int(obj: Mapping[str, object], key: str, where: str) -> int | None
     return None if obj.get(key) is None else _int(obj, key, where)
 
 
-def _bool(obj: Mapping[str, object], key: str, where: str) -> bool:
-    value = obj.get(key)
-    if not isinstance(value, bool):
-        raise MalformedResponse(f"{where}.{key} is not a boolean")
-    return value
-
-
 def parse_enrolment(status: int, headers: Mapping[str, str], body: bytes) -> Enrolment:
     obj = _object(checked_body(status, headers, body, "enrolment"), "enrolment")
     return Enrolment(
