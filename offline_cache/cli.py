@@ -16,6 +16,7 @@ import json
 import logging
 import signal
 import socket
+import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
@@ -180,6 +181,11 @@ async def _sync(args: argparse.Namespace, central: str, remote: HttpRemote, data
                 status = await engine.run_once()
             except RemoteError as exc:
                 raise _explain(exc, central) from None
+            except sqlite3.Error as exc:  # each page and each push's results is one transaction
+                raise CliError(
+                    f"the local data in {data_dir} could not be written ({exc}); nothing was "
+                    "half-written: run again once the disk works"
+                ) from None
             print(_summary(status, cache.counts()))
             return 0
         await _until_stopped(engine)

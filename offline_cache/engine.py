@@ -13,7 +13,9 @@
   correctness never depends on them;
 - a watchdog restarts the pusher, and drops the Remote's connections (`Resettable`), when actions
   wait, the server answers, and nothing has been acknowledged for two minutes (SYNC_DESIGN 3.10, R12);
-- prunes long-applied actions once a day.
+- prunes long-applied actions once a day;
+- outlives a failing local disk: a sqlite error under the push or the pull loop (disk full, I/O
+  error) is retried with backoff like a network failure, and ``SyncStatus.last_error`` says so.
 
 Everything runs on the event loop's thread except cache page writes (one cache-writer thread) and
 full loads: when the Remote gives raw answers (`RawPuller`), their pages are read and written by a
@@ -28,6 +30,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import sqlite3
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -304,6 +307,7 @@ class SyncEngine:
         self._pull_wanted = asyncio.Event()
         self._online: bool | None = None
         self._last_error: str | None = None
+        self._storage_failures: dict[str, str] = {}  # loop -> its local storage failure, logged once
         # Refusals a person must act on, by the call refused ("push", "pull:<stream>"), oldest first:
         # (the refusal's text, whether it refused our credentials). See _ok() for what clears one.
         self._refusals: dict[str, tuple[str, bool]] = {}
@@ -481,6 +485,19 @@ class SyncEngine:
             self._refusals[call] = (str(exc), credentials)
         self._last_error = str(exc)
 
+    def _local_failure(self, exc: sqlite3.Error, loop: str) -> None:
+        """cache.db or outbox.db failed under a loop: a full or failing disk, a file locked or damaged
+        by something else. Each page with its cursor, and each push's results, is one transaction, so
+        nothing was half-written: the loop retries with backoff rather than end every loop with it
+        (the pusher keeps going while the cache cannot take pages, and the other way round), and the
+        status says why. Logged with its traceback once per new failure, not on every retry."""
+        text = f"local storage failed during {loop}: {exc}"
+        if self._storage_failures.get(loop) != text:
+            log.error("%s", text, exc_info=exc)
+            self._storage_failures[loop] = text
+        self._last_error = text
+        self._changed()
+
     def _on_terminal(self, terminal: TerminalState) -> None:
         """A pull's view of our install: if it is behind what we saw acked, the server lost actions.
 
@@ -647,14 +664,19 @@ class SyncEngine:
         while True:
             delay = self._pull_interval  # a timer drives retries even when nothing new is queued
             try:
-                await self.push()
-                backoff.reset()
-            except RetryLater as exc:
-                delay = backoff.next_delay(exc.retry_after)
-            except RemoteError:
+                try:
+                    await self.push()
+                    backoff.reset()
+                    self._storage_failures.pop("push", None)
+                except RetryLater as exc:
+                    delay = backoff.next_delay(exc.retry_after)
+                except RemoteError:
+                    delay = backoff.next_delay()
+                if self._outbox.counts()["pending"] == 0:
+                    delay = self._pull_interval
+            except sqlite3.Error as exc:
+                self._local_failure(exc, "push")
                 delay = backoff.next_delay()
-            if self._outbox.counts()["pending"] == 0:
-                delay = self._pull_interval
             await _wait(self._push_wanted, delay)
 
     async def _pull_loop(self) -> None:
@@ -664,12 +686,16 @@ class SyncEngine:
             try:
                 await self.pull_all()
                 backoff.reset()
+                self._storage_failures.pop("pull", None)
             except RetryLater as exc:
                 delay = backoff.next_delay(exc.retry_after)
             except RemoteError:
                 delay = backoff.next_delay()
             except WriterLost as exc:  # killed or out of memory: the next pass starts a new one
                 log.warning("a full load stopped: %s", exc)
+                delay = backoff.next_delay()
+            except sqlite3.Error as exc:
+                self._local_failure(exc, "pull")
                 delay = backoff.next_delay()
             await _wait(self._pull_wanted, delay)
 

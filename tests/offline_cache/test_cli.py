@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 from central.auth import create_enrolment_key
 from central.db import Database
 from central.server import ServerThread
+from offline_cache.cache_store import CacheStore
 from offline_cache.cli import main
 from offline_cache.device_record import DEVICE_FILE, device_store
 from offline_cache.outbox import OUTBOX_FILE, Outbox
@@ -140,6 +142,28 @@ def test_an_unreachable_server_is_one_line(tmp_path: Path, capsys: pytest.Captur
     assert run_once(url, tmp_path / "d", "--enrol-key", "EK-anything") == 1
     line = one_error_line(capsys.readouterr().err)
     assert f"cannot reach the central server at {url}" in line
+
+
+def test_a_failing_disk_is_one_line_and_the_next_run_syncs(
+    server: ServerThread,
+    central_db: Database,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data_dir = tmp_path / "kiosk"
+    key = create_enrolment_key(central_db, STORE, "kiosk")
+
+    def disk_full(*_args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(CacheStore, "apply_refetch_page", disk_full)
+        assert run_once(server.url, data_dir, "--enrol-key", key) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert f"the local data in {data_dir} could not be written (database or disk is full)" in line
+    assert run_once(server.url, data_dir) == 0  # enrolled by the first run; the disk works again
+    assert "synced 10/10 streams" in capsys.readouterr().out
 
 
 def test_wrong_or_used_keys_and_bad_tokens_are_explained(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import sqlite3
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -296,6 +299,57 @@ async def test_run_forever_keeps_retrying_and_stops_cleanly_when_cancelled(kiosk
         engine.close()
     assert len(remote.requests) == 5  # four failures, then the one that went through
     assert orders_with_key(kiosk.db, action.action_id) == 1
+
+
+class FailingDisk:
+    """Makes a method raise what SQLite raises on a failing disk, its first ``times`` calls."""
+
+    def __init__(self, times: int) -> None:
+        self.left = times
+
+    def wrap(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        def failing(*args: Any, **kwargs: Any) -> Any:
+            if self.left > 0:
+                self.left -= 1
+                raise sqlite3.OperationalError("disk I/O error")
+            return method(*args, **kwargs)
+
+        return failing
+
+
+async def test_run_forever_outlives_a_failing_disk_and_says_why(
+    kiosk: Device, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cache.db failing under the pull loop and outbox.db under the push loop: neither loop ends the
+    engine, the status names the failure, and once the disk works the catalog loads and the order is
+    applied exactly once (its results could not be stored after the server applied it: sent again,
+    it comes back as a duplicate)."""
+    action = queue_order(kiosk.outbox, sku_in_stock(kiosk.db))
+    cache_disk, outbox_disk = FailingDisk(3), FailingDisk(2)
+    monkeypatch.setattr(kiosk.cache, "apply_refetch_page", cache_disk.wrap(kiosk.cache.apply_refetch_page))
+    monkeypatch.setattr(kiosk.outbox, "record_results", outbox_disk.wrap(kiosk.outbox.record_results))
+    engine = kiosk.engine(backoff_base=0.01, pull_interval=30.0)
+    errors: list[str] = []
+    engine.subscribe(lambda status: errors.append(status.last_error or ""))
+    task = asyncio.create_task(engine.run_forever())
+    try:
+        async with asyncio.timeout(30):
+            while not (engine.status().first_sync_done and kiosk.outbox.counts()["pending"] == 0):
+                assert not task.done(), "run_forever ended"
+                await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        engine.close()
+    assert cache_disk.left == outbox_disk.left == 0
+    assert "local storage failed during pull: disk I/O error" in errors
+    assert "local storage failed during push: disk I/O error" in errors
+    stored = kiosk.outbox.action(action.action_id)
+    assert stored is not None
+    assert stored.state == "applied"
+    assert orders_with_key(kiosk.db, action.action_id) == 1
+    assert kiosk.cache.counts()["catalog"] > 0
 
 
 def test_backoff_grows_with_equal_jitter_caps_and_resets() -> None:
