@@ -958,6 +958,7 @@ class KioskApp:
             self._catalog_view.shutdown()
         # The start screen draws cards too: their pictures stop here, whether the catalog was opened or not.
         await self.card_images.aclose()
+        await self.product_images.aclose()  # its downloads outlive the cards that asked for them
         session, self.session = self.session, None
         if session is not None:
             self.backend.closing.emit()

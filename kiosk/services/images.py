@@ -131,6 +131,17 @@ class ProductImages:
         """The source once the central client exists (None: disk only)."""
         self._source = source
 
+    async def aclose(self) -> None:
+        """No more downloads: the running ones are cancelled and waited for, and later asks are
+        answered from disk only. Before the HTTP client they read through is closed: a download that
+        goes on (they outlive the callers that gave up on them) could still be connecting when the
+        client's pool closes, and its connection would be left open with no pool to close it."""
+        self._source = None
+        running = list(self._downloads.values())
+        for download in running:
+            download.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+
     @property
     def cached_bytes(self) -> int:
         return self._bytes

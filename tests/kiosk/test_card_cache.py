@@ -230,3 +230,6 @@ async def test_aclose_returns_once_the_cancelled_picture_loads_have_unwound(qapp
     await images.aclose()
     assert unwound == ["/v1/images/SKU-1/0.jpg"]
     assert images.pending == 0
+    # Cards painted while the rest of the app shuts down get placeholders and start no download.
+    assert images.pixmap("/v1/images/SKU-2/0.jpg") is None
+    assert images.pending == 0

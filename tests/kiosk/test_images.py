@@ -46,11 +46,18 @@ class FakeSource:
         self.fetched: list[str] = []
         self.offline = False
         self.gate: asyncio.Event | None = None
+        self.cancelled: list[str] = []
+        self.waiting = asyncio.Event()  # set once a fetch waits at the gate
 
     async def fetch(self, path: str) -> bytes:
         self.fetched.append(path)
         if self.gate is not None:
-            await self.gate.wait()
+            self.waiting.set()
+            try:
+                await self.gate.wait()
+            except asyncio.CancelledError:
+                self.cancelled.append(path)
+                raise
         if self.offline:
             raise CentralUnreachable("network down")
         if path not in self.images:
@@ -164,6 +171,26 @@ async def test_concurrent_requests_share_one_download(tmp_path: Path) -> None:
     assert len(set(results)) == 1
     assert results[0] is not None
     assert source.fetched == [path("A")]
+
+
+async def test_closing_cancels_the_downloads_nobody_waits_for_and_starts_no_more(tmp_path: Path) -> None:
+    """At shutdown, before the HTTP client closes: a download outlives the card that asked for it, so
+    closing cancels it and waits; after that only the disk answers."""
+    body = jpeg()
+    source = FakeSource({path("A"): body, path("B"): body})
+    images = ProductImages(source, tmp_path)
+    assert await images.image(path("B")) == body  # on disk now
+    source.gate = asyncio.Event()
+    card = asyncio.ensure_future(images.image(path("A")))
+    await source.waiting.wait()
+    card.cancel()  # scrolled away: the download goes on for the next card that shows it
+    await asyncio.sleep(0.01)
+    assert source.cancelled == []
+    await images.aclose()
+    assert source.cancelled == [path("A")]
+    assert await images.image(path("A")) is None  # nothing is downloaded any more
+    assert await images.image(path("B")) == body
+    assert source.fetched == [path("B"), path("A")]
 
 
 async def test_disk_bound_evicts_least_recently_used(tmp_path: Path) -> None:

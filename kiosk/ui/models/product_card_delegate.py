@@ -308,8 +308,11 @@ class CardImages(QObject):
 
     async def aclose(self) -> None:
         """`close`, then wait until the cancelled loads have unwound: before the HTTP client they read
-        through is closed, so no download is left half-read on a closed connection."""
+        through is closed, so no download is left half-read on a closed connection. Cards painted
+        after this (the window is still up while the app shuts down) get placeholders, and start
+        no download."""
         tasks = list(self._pending.values())
+        self._fetch = None
         self.close()
         await asyncio.gather(*tasks, return_exceptions=True)
 
