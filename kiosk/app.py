@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 import qasync
 import shiboken6
 from PySide6.QtCore import QMessageLogContext, QObject, QTimer, QtMsgType, Signal, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.api.errors import (
     CentralError,
@@ -241,8 +241,8 @@ class KioskApp:
             self.window.dock_keyboard(self.keyboard)
         self._welcomed = False  # the attract screen has been shown once the backend came up
         self.window.show_home()
-        # A scan on the start screen or a product page opens the product too (the catalog has its own);
-        # the product page's wedge comes with the page.
+        # A scan on the start screen, a product page or the bag opens the product too (the catalog has
+        # its own); the product page's and the bag's wedges come with their screens.
         self._wedges = [ScannerWedge(self.home_view)]
         self._shown = False  # show() has installed the wedges: one added later installs itself
         self.screens: _Screens | None = None
@@ -403,12 +403,16 @@ class KioskApp:
         self._product_view = view
         if self.screens is not None:
             self._connect_product(view, self.screens.product)
+        self._add_wedge(view)
+        return view
+
+    def _add_wedge(self, view: QWidget) -> None:
+        """A scan on a screen built later works as on the start screen (`scan`)."""
         wedge = ScannerWedge(view)
         wedge.scanned.connect(self.scan)
         self._wedges.append(wedge)
         if self._shown and not self._closed:
             wedge.install()
-        return view
 
     @staticmethod
     def _connect_product(view: ProductView, product: ProductPresenter) -> None:
@@ -424,6 +428,9 @@ class KioskApp:
         self._bag_view = view
         if self.screens is not None:
             self._connect_bag(view, self.screens.bag)
+        # An associate holding the scanner at the bag: a product opens its page (to add it), another
+        # customer's bag code is weighed against this bag, as anywhere else.
+        self._add_wedge(view)
         return view
 
     @staticmethod

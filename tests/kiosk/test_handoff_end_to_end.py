@@ -97,6 +97,15 @@ def test_a_scanned_handoff_code_opens_the_customers_bag_with_its_key(
     assert bag.state.snapshot.action_id == key
     assert [d.draft_id for d in app.outbox.open_drafts(DRAFT_KIND)] == [draft.draft_id]
 
+    # The scanner held at the bag screen itself: a product's barcode opens its page, the bag kept.
+    app.open_bag()
+    qtbot.waitUntil(lambda: window.current_screen() == "bag", timeout=FLIP)
+    _scan(qtbot, app.bag_view, second.gtin)
+    qtbot.waitUntil(lambda: window.current_screen() == "product", timeout=FLIP)
+    qtbot.waitUntil(lambda: app.product_view.state.sku == second.sku, timeout=FLIP)
+    assert bag.state.snapshot.action_id == key
+    assert set(bag.state.snapshot.lines) == {BagLine(first.sku, 1), BagLine(second.sku, 2)}
+
 
 def test_a_kiosk_does_not_open_a_handoff_code(qtbot: QtBot, kiosk: KioskApp) -> None:
     """A customer scanning their own bag's code: the catalog explains it names no product."""
