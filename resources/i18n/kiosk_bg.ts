@@ -185,6 +185,14 @@
         <translation>Премахнете този продукт от количката</translation>
     </message>
     <message>
+        <source>Empty the bag</source>
+        <translation>Изпразнете количката</translation>
+    </message>
+    <message>
+        <source>Remove every product from the bag</source>
+        <translation>Премахнете всички продукти от количката</translation>
+    </message>
+    <message>
         <source>Hand to an associate</source>
         <translation>Предайте на консултант</translation>
     </message>
@@ -301,6 +309,10 @@
     <message>
         <source>This bag was already ordered on this device.</source>
         <translation>Тази количка вече е поръчана на това устройство.</translation>
+    </message>
+    <message>
+        <source>Tap “Empty the bag” again to remove every product.</source>
+        <translation>Докоснете отново „Изпразнете количката“, за да премахнете всички продукти.</translation>
     </message>
     <message>
         <source>1 item</source>

@@ -189,6 +189,14 @@
         <translation>Odebrat tento produkt z košíku</translation>
     </message>
     <message>
+        <source>Empty the bag</source>
+        <translation>Vyprázdnit košík</translation>
+    </message>
+    <message>
+        <source>Remove every product from the bag</source>
+        <translation>Odebrat z košíku všechny produkty</translation>
+    </message>
+    <message>
         <source>Hand to an associate</source>
         <translation>Předat obsluze</translation>
     </message>
@@ -307,6 +315,10 @@
     <message>
         <source>This bag was already ordered on this device.</source>
         <translation>Tento košík už byl na tomto zařízení objednán.</translation>
+    </message>
+    <message>
+        <source>Tap “Empty the bag” again to remove every product.</source>
+        <translation>Klepněte znovu na „Vyprázdnit košík“ a odeberete všechny produkty.</translation>
     </message>
     <message>
         <source>1 item</source>

@@ -189,6 +189,14 @@
         <translation>Usuń ten produkt z koszyka</translation>
     </message>
     <message>
+        <source>Empty the bag</source>
+        <translation>Opróżnij koszyk</translation>
+    </message>
+    <message>
+        <source>Remove every product from the bag</source>
+        <translation>Usuń wszystkie produkty z koszyka</translation>
+    </message>
+    <message>
         <source>Hand to an associate</source>
         <translation>Przekaż sprzedawcy</translation>
     </message>
@@ -307,6 +315,10 @@
     <message>
         <source>This bag was already ordered on this device.</source>
         <translation>Ten koszyk został już zamówiony na tym urządzeniu.</translation>
+    </message>
+    <message>
+        <source>Tap “Empty the bag” again to remove every product.</source>
+        <translation>Dotknij ponownie „Opróżnij koszyk”, aby usunąć wszystkie produkty.</translation>
     </message>
     <message>
         <source>1 item</source>

@@ -134,6 +134,39 @@ async def test_plus_minus_and_remove_act_on_the_chosen_line(qtbot: QtBot, screen
     assert draft.body["lines"] == [{"sku": "SKU-TABLE", "qty": 1}]
 
 
+async def test_emptying_the_bag_takes_two_taps_and_discards_its_draft(qtbot: QtBot, screen: Screen) -> None:
+    """An associate done with a customer's bag (or a customer starting over) empties it in two taps;
+    the second must follow the first, with nothing else done in between."""
+    await screen.presenter.add_line("SKU-CHAIR", 1)
+    await screen.presenter.add_line("SKU-TABLE", 2)
+    button = screen.view.findChild(QAbstractButton, "bagClearButton")
+    assert button is not None
+    assert button.isVisible()
+    assert button.text() == "Empty the bag"
+
+    screen.click(qtbot, "bagClearButton")  # asks first
+    assert screen.notice() == "Tap “Empty the bag” again to remove every product."
+    assert len(screen.lines()) == 2
+    screen.click(qtbot, "bagDecrease")  # something else in between: the question lapses
+    await screen.settle()
+    assert screen.presenter.state.notice == BagNotice.NONE
+    screen.click(qtbot, "bagClearButton")
+    assert len(screen.lines()) == 2
+
+    screen.click(qtbot, "bagClearButton")  # the second tap, right after the question
+    await screen.settle()
+    assert screen.presenter.state.snapshot.is_empty
+    assert screen.outbox.open_drafts(DRAFT_KIND) == []
+    assert screen.notice() == ""
+    assert screen.counts[-1] == 0
+    assert not button.isVisible()  # nothing to empty
+    assert screen.view.findChild(QLabel, "bagEmpty").isVisible()
+
+    await screen.presenter.add_line("SKU-CHAIR", 1)  # a new bag: a new draft, with a new key
+    (draft,) = screen.outbox.open_drafts(DRAFT_KIND)
+    assert draft.body["lines"] == [{"sku": "SKU-CHAIR", "qty": 1}]
+
+
 async def test_refusals_are_worded_for_the_customer(screen: Screen) -> None:
     await screen.presenter.add_line("SKU-LAMP", 1)
     assert screen.notice() == "This product is not sold in this store's currency."

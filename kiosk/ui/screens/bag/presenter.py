@@ -109,6 +109,17 @@ class BagPresenter(QObject):
         if item is not None:
             self._change(self.remove_line(item.sku))
 
+    def empty_bag(self) -> None:
+        """Every product out, in two taps: the first asks (the notice), the second, while that notice
+        is still shown, empties the bag as the idle reset does (its draft discarded). Anything else
+        done in between replaces the notice, and the next tap asks again."""
+        if not self._state.can_empty:
+            return
+        if self._state.notice == BagNotice.CONFIRM_EMPTY:
+            self.clear()
+        else:
+            self._set(replace(self._state, notice=BagNotice.CONFIRM_EMPTY, notice_limit=None))
+
     def show_handoff(self) -> None:
         snapshot = self._state.snapshot
         try:

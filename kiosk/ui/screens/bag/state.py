@@ -34,6 +34,7 @@ class BagNotice(StrEnum):
     HANDOFF_NEWER = "handoff_newer"  # a bag code from a newer app version
     HANDOFF_UNKNOWN_PRODUCT = "handoff_unknown_product"  # names products this device does not know
     HANDOFF_USED = "handoff_used"  # this device already queued that bag's order
+    CONFIRM_EMPTY = "confirm_empty"  # "empty the bag" was tapped once: a second tap empties it
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +54,7 @@ class BagState:
     @property
     def can_hand_off(self) -> bool:
         return self.phase == BagPhase.READY and not self.snapshot.is_empty
+
+    @property
+    def can_empty(self) -> bool:
+        return self.phase == BagPhase.READY and not self.snapshot.is_empty and not self.handoff_code

@@ -56,6 +56,7 @@ class BagView(ScreenView[BagState]):
     decrease_clicked = Signal()
     quantity_typed = Signal(str)
     remove_clicked = Signal()
+    empty_clicked = Signal()
     handoff_clicked = Signal()
     handoff_closed = Signal()
 
@@ -138,9 +139,12 @@ class BagView(ScreenView[BagState]):
         layout.addWidget(self._notice)
         footer = QHBoxLayout()
         self._total = plain_label("bagTotal", page, wrap=True, pixel_size=24, bold=True)
+        self._empty_bag = TouchButton("bagClearButton", variant="secondary", parent=page)
+        self._empty_bag.clicked.connect(self.empty_clicked)
         self._handoff = TouchButton("bagHandoffButton", parent=page)
         self._handoff.clicked.connect(self.handoff_clicked)
         footer.addWidget(self._total, 1)
+        footer.addWidget(self._empty_bag)
         footer.addWidget(self._handoff)
         layout.addLayout(footer)
         return page
@@ -180,6 +184,7 @@ class BagView(ScreenView[BagState]):
             (self._decrease, "−", self.tr("One fewer")),
             (self._increase, "+", self.tr("One more")),
             (self._remove, self.tr("Remove"), self.tr("Remove this product from the bag")),
+            (self._empty_bag, self.tr("Empty the bag"), self.tr("Remove every product from the bag")),
             (self._handoff, self.tr("Hand to an associate"), self.tr("Show a code for an associate")),
             (self._close_handoff, self.tr("Back to the bag"), self.tr("Back to the bag")),
         ):
@@ -228,6 +233,7 @@ class BagView(ScreenView[BagState]):
                 "This bag holds products this device does not know yet. Please try again later."
             ),
             BagNotice.HANDOFF_USED: self.tr("This bag was already ordered on this device."),
+            BagNotice.CONFIRM_EMPTY: self.tr("Tap “Empty the bag” again to remove every product."),
         }
         return texts[state.notice]
 
@@ -267,6 +273,7 @@ class BagView(ScreenView[BagState]):
             )
             self._total.setText(self.tr("Total: {total} ({items})").format(total=total, items=items))
         self._handoff.setEnabled(state.can_hand_off)
+        self._empty_bag.setVisible(state.can_empty)
         self._notice.setText(self.notice_text(state))
         if state.phase == BagPhase.FAILED:
             self._notice.setText(self.tr("The bag could not be shown. Your products are kept; try again."))
@@ -300,6 +307,7 @@ def connect_bag(view: BagView, presenter: BagPresenter) -> None:
     view.decrease_clicked.connect(presenter.decrease)
     view.quantity_typed.connect(presenter.set_quantity_text)
     view.remove_clicked.connect(presenter.remove_selected)
+    view.empty_clicked.connect(presenter.empty_bag)
     view.handoff_clicked.connect(presenter.show_handoff)
     view.handoff_closed.connect(presenter.hide_handoff)
     view.render_state(presenter.state)
