@@ -662,42 +662,44 @@ class SyncEngine:
     async def _push_loop(self) -> None:
         backoff = self._backoff()
         while True:
-            delay = self._pull_interval  # a timer drives retries even when nothing new is queued
-            try:
-                try:
-                    await self.push()
-                    backoff.reset()
-                    self._storage_failures.pop("push", None)
-                except RetryLater as exc:
-                    delay = backoff.next_delay(exc.retry_after)
-                except RemoteError:
-                    delay = backoff.next_delay()
-                if self._outbox.counts()["pending"] == 0:
-                    delay = self._pull_interval
-            except sqlite3.Error as exc:
-                self._local_failure(exc, "push")
-                delay = backoff.next_delay()
-            await _wait(self._push_wanted, delay)
+            delay = await self._pass("push", self.push, backoff)
+            if delay is not None and self._nothing_pending():
+                delay = None  # nothing left to retry: back to the timer
+            # A timer drives retries even when nothing new is queued.
+            await _wait(self._push_wanted, self._pull_interval if delay is None else delay)
 
     async def _pull_loop(self) -> None:
         backoff = self._backoff()
         while True:
-            delay = self._pull_interval
-            try:
-                await self.pull_all()
-                backoff.reset()
-                self._storage_failures.pop("pull", None)
-            except RetryLater as exc:
-                delay = backoff.next_delay(exc.retry_after)
-            except RemoteError:
-                delay = backoff.next_delay()
-            except WriterLost as exc:  # killed or out of memory: the next pass starts a new one
-                log.warning("a full load stopped: %s", exc)
-                delay = backoff.next_delay()
-            except sqlite3.Error as exc:
-                self._local_failure(exc, "pull")
-                delay = backoff.next_delay()
-            await _wait(self._pull_wanted, delay)
+            delay = await self._pass("pull", self.pull_all, backoff)
+            await _wait(self._pull_wanted, self._pull_interval if delay is None else delay)
+
+    async def _pass(self, loop: str, step: Callable[[], Awaitable[object]], backoff: Backoff) -> float | None:
+        """One pass of the push or the pull loop: None when it went through, else the backoff's delay
+        before the next. The network's failures, a writer process lost (killed or out of memory: the
+        next pass starts a new one) and cache.db or outbox.db failing are all retried."""
+        try:
+            await step()
+        except RetryLater as exc:
+            return backoff.next_delay(exc.retry_after)
+        except RemoteError:
+            return backoff.next_delay()
+        except WriterLost as exc:
+            log.warning("a full load stopped: %s", exc)
+            return backoff.next_delay()
+        except sqlite3.Error as exc:
+            self._local_failure(exc, loop)
+            return backoff.next_delay()
+        backoff.reset()
+        self._storage_failures.pop(loop, None)
+        return None
+
+    def _nothing_pending(self) -> bool:
+        try:
+            return self._outbox.counts()["pending"] == 0
+        except sqlite3.Error as exc:
+            self._local_failure(exc, "push")
+            return False
 
     # -- pokes -------------------------------------------------------------------------------------------
 
